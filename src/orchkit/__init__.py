@@ -1,0 +1,37 @@
+"""orchkit: the algorithms a container orchestrator is made of, as small composable modules.
+
+- :mod:`orchkit.resources`: Kubernetes resource quantities, resource lists, pod requests and QoS.
+- :mod:`orchkit.binpack`: packing pods onto nodes (heuristics, lower bounds, exact solvers).
+- :mod:`orchkit.rollout`: rolling-update planning, step for step as the deployment controller.
+- :mod:`orchkit.reconcile`: a generic reconcile loop with a de-duplicating work queue and backoff.
+- :mod:`orchkit.errors`: the one error hierarchy.
+
+A short tour:
+
+>>> from orchkit import Quantity
+>>> Quantity("1.5Gi")
+Quantity('1536Mi')
+>>> Quantity("400m") + Quantity("600m")
+Quantity('1')
+"""
+
+from __future__ import annotations
+
+import logging
+
+from orchkit.errors import OrchkitError as OrchkitError
+from orchkit.resources import Format as Format
+from orchkit.resources import Quantity as Quantity
+from orchkit.resources import parse_quantity as parse_quantity
+
+__all__ = [
+    "Format",
+    "OrchkitError",
+    "Quantity",
+    "__version__",
+    "parse_quantity",
+]
+
+__version__ = "0.1.0"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
