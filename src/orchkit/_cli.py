@@ -1,30 +1,32 @@
-"""The ``orchkit`` command line."""
+"""The ``orchkit`` command line.
+
+Each subcommand lives in its own private module (``orchkit._cli_<name>``) that exposes
+``register(subparsers)``; this module only lists them. Exit status: 0 success, 1 a negative answer
+(something does not fit, a rollout would deadlock), 2 bad input.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 __all__ = ["main"]
 
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from orchkit._demo import run_demo
-
-    run_demo(sys.stdout)
-    return 0
+#: Modules that add a subcommand, in the order ``orchkit --help`` lists them.
+SUBCOMMAND_MODULES = ("orchkit._cli_demo",)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``orchkit`` command."""
+    """Build the argument parser of the ``orchkit`` command."""
     parser = argparse.ArgumentParser(
         prog="orchkit",
         description="Orchestration algorithms: quantities, bin packing, rollouts, reconcile loops.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = sub.add_parser("demo", help="run the demo on the embedded example")
-    demo.set_defaults(func=_cmd_demo)
+    for name in SUBCOMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 
