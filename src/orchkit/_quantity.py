@@ -17,12 +17,14 @@ from typing import Final
 
 import attrs
 
-from orchkit.errors import QuantityError
+from orchkit.errors import InvalidValueError, QuantityError
 
 #: Written exponents (``1e<x>``) and constructor scales must satisfy ``|x| <= MAX_EXPONENT``.
 MAX_EXPONENT: Final = 1000
 #: Every value must satisfy ``|v| < 10**MAX_MAGNITUDE``.
 MAX_MAGNITUDE: Final = 2000
+#: A number with a binary suffix (``Ki`` .. ``Ei``) may have at most this many significant digits.
+MAX_BINARY_DIGITS: Final = 1000
 
 _NANO: Final = -9
 _BINARY_CAP: Final = 2**63 - 1
@@ -84,6 +86,15 @@ _SCANNER: Final = re.compile(
 _EXPONENT_DIGITS: Final = re.compile(r"[+-]?[0-9]+")
 
 _FORMAT_MESSAGE: Final = "does not match the quantity grammar <sign><digits>.<digits><suffix>"
+
+
+def _as_format(value: object) -> Format:
+    """Validate a ``format`` argument: a :class:`Format` or its value (``"BinarySI"``)."""
+    try:
+        return Format(value)
+    except ValueError:
+        choices = ", ".join(repr(f.value) for f in Format)
+        raise InvalidValueError("format", value, f"must be one of {choices}") from None
 
 
 def _format_error(text: object) -> QuantityError:
@@ -208,6 +219,9 @@ def _binary_value(
         m, e = _normalize(_BINARY_CAP, 0)
     elif magnitude_digits + 19 <= _NANO:
         m, e = 1, _NANO  # far below one nano: rounds up to 1n
+    elif len(digits) > MAX_BINARY_DIGITS:
+        reason = f"more than {MAX_BINARY_DIGITS} significant digits with a binary suffix"
+        raise _range_error(text, reason)
     else:
         n = int(digits) << power
         if scale >= _NANO:
@@ -350,10 +364,10 @@ class Quantity:
             m, e, fmt = _parse(value)
         elif isinstance(value, Quantity):
             m, e = value._m, value._e
-            fmt = value.format if format is None else Format(format)
+            fmt = value.format if format is None else _as_format(format)
         elif isinstance(value, int) and not isinstance(value, bool):
             m, e = _checked(value, 0, value)
-            fmt = _DEC if format is None else Format(format)
+            fmt = _DEC if format is None else _as_format(format)
         else:
             reason = "expected a quantity string, an int or a Quantity"
             raise QuantityError("format", value, reason)
@@ -424,7 +438,7 @@ class Quantity:
             reason = f"must be an int within +/-{MAX_EXPONENT}"
             raise QuantityError("range", scale, reason, field="scale")
         m, e = _checked(value, scale, value)
-        return _make(m, e, Format(format))
+        return _make(m, e, _as_format(format))
 
     @classmethod
     def from_json(cls, value: object) -> Quantity:
@@ -598,7 +612,7 @@ class Quantity:
         >>> Quantity("1048576").with_format(Format.BINARY_SI)
         Quantity('1Mi')
         """
-        return _make(self._m, self._e, Format(format))
+        return _make(self._m, self._e, _as_format(format))
 
     # -- arithmetic (exact; the result takes the receiver's format unless the receiver is 0) --
 
