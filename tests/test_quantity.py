@@ -380,8 +380,9 @@ class TestProperties:
 
     @given(quantity_strings())
     def test_cache_returns_equal_values(self, text: str) -> None:
-        assert parse_quantity(text) is parse_quantity(text)
-        assert Quantity(text) == parse_quantity(text)
+        first, second, third = (parse_quantity(text) for _ in range(3))
+        assert first == second == third == Quantity(text)
+        assert third is parse_quantity(text)  # cached from the second sighting on
 
 
 def test_binary_digit_bound() -> None:
@@ -391,3 +392,26 @@ def test_binary_digit_bound() -> None:
     with pytest.raises(QuantityError) as err:
         parse_quantity("1." + "1" * 1000 + "Ki")
     assert err.value.kind == "range"
+
+
+@given(
+    st.one_of(
+        quantity_strings(max_digits=12),
+        st.text("0123456789.+-eEinumkKMGTP", max_size=12),
+        st.from_regex(
+            r"[+-]?[0-9]{0,10}(\.[0-9]{0,10})?([eE][+-]?[0-9]{1,3}|[numkMGTPE]|[KMGTPE]i)?",
+            fullmatch=True,
+        ),
+    )
+)
+def test_fast_path_agrees_with_the_scanner(text: str) -> None:
+    """The fast path and Kubernetes' rule-by-rule scanner give the same result or error."""
+    from orchkit._quantity import _parse, _parse_slow
+
+    def outcome(parse: object) -> object:
+        try:
+            return parse(text)  # type: ignore[operator]
+        except QuantityError as err:
+            return err.kind
+
+    assert outcome(_parse) == outcome(_parse_slow)
