@@ -86,6 +86,12 @@ class TestConstruction:
         assert info.value.field == "cpu"
         assert "ResourceList.parse" in str(info.value)
 
+    @pytest.mark.parametrize("resources", ["cpu", 3, [("cpu", "1", "x")], ["cpu"]])
+    def test_bad_containers(self, resources: object) -> None:
+        with pytest.raises(InvalidValueError) as info:
+            ResourceList(resources)  # type: ignore[arg-type]
+        assert info.value.field == "resources"
+
     @pytest.mark.parametrize("name", ["", 3, None])
     def test_bad_names(self, name: object) -> None:
         with pytest.raises(InvalidValueError):

@@ -88,9 +88,8 @@ class ResourceList(Mapping[str, Quantity]):
         self,
         resources: Mapping[str, Quantity | str] | Iterable[tuple[str, Quantity | str]] = (),
     ) -> None:
-        pairs = resources.items() if isinstance(resources, Mapping) else resources
         index: dict[str, Quantity] = {}
-        for name, value in pairs:
+        for name, value in _pairs(resources):
             _check_name(name, "resources")
             if isinstance(value, Quantity):
                 index[name] = value
@@ -406,6 +405,20 @@ class ResourceList(Mapping[str, Quantity]):
             else:
                 out.append(q.value())
         return tuple(out)
+
+
+def _pairs(resources: object) -> list[tuple[Any, Any]]:
+    """The ``(name, value)`` pairs of a mapping or of an iterable of pairs."""
+    if isinstance(resources, Mapping):
+        return list(resources.items())
+    reason = "expected a mapping of name to quantity, or (name, quantity) pairs"
+    if isinstance(resources, (str, bytes)) or not isinstance(resources, Iterable):
+        raise InvalidValueError("resources", resources, reason)
+    pairs = list(resources)
+    for pair in pairs:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise InvalidValueError("resources", pair, reason)
+    return pairs
 
 
 def _set(rl: ResourceList, index: dict[str, Quantity]) -> None:
