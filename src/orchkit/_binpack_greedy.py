@@ -20,7 +20,7 @@ import heapq
 import math
 from bisect import bisect_left, insort
 from collections.abc import Callable, Sequence
-from operator import add, le, mul, sub
+from operator import le, mul, sub
 
 from orchkit._binpack_model import Problem
 
@@ -349,7 +349,7 @@ def bin_centric(prob: Problem, rule: str) -> list[list[int]]:
     ``rule`` is ``"dot"`` (maximise the weighted dot product of item and residual) or ``"l2"``
     (minimise the weighted squared norm of the residual after placement). The weights are the
     average normalised demand per dimension of the items not packed yet, recomputed for every
-    bin. ``O(n^2 d)``.
+    bin. ``O(n g d)`` for ``g`` distinct sizes (``O(n^2 d)`` at worst).
     """
     order = decreasing_order(prob)
     if prob.scalar:
@@ -359,45 +359,60 @@ def bin_centric(prob: Problem, rule: str) -> list[list[int]]:
     dims = prob.dims
     vectors = prob.vectors
     inverse = [1.0 / c for c in caps]
-    unit = {i: tuple(map(mul, vectors[i], inverse)) for i in order}
-    remaining = list(order)
+    # Identical items form one group (replicas of a pod are common): scores are computed once
+    # per distinct size, and a group hands out its items in index order.
+    group_of: dict[tuple[int, ...], int] = {}
+    sizes: list[tuple[int, ...]] = []
+    stacks: list[list[int]] = []
+    for i in order:
+        g = group_of.setdefault(vectors[i], len(sizes))
+        if g == len(sizes):
+            sizes.append(vectors[i])
+            stacks.append([])
+        stacks[g].append(i)
+    for stack in stacks:
+        stack.reverse()
+    unit = [tuple(map(mul, v, inverse)) for v in sizes]
+    remaining = list(range(len(sizes)))
     bins: list[list[int]] = []
     use_dot = rule == "dot"
     while remaining:
         totals = [0.0] * dims
-        for i in remaining:
-            totals = list(map(add, totals, unit[i]))
-        weights = [t / len(remaining) for t in totals]
-        # Per item: w * u (weighted unit size) and, for the L2 rule, sum(w * u * u).
-        weighted = {i: tuple(map(mul, weights, unit[i])) for i in remaining}
-        squares = {} if use_dot else {i: sum(map(mul, weighted[i], unit[i])) for i in remaining}
+        left = 0
+        for g in remaining:
+            k = len(stacks[g])
+            left += k
+            totals = [t + k * x for t, x in zip(totals, unit[g], strict=True)]
+        weights = [t / left for t in totals]
+        # Per size: w * u (weighted unit size) and, for the L2 rule, sum(w * u * u).
+        weighted = {g: tuple(map(mul, weights, unit[g])) for g in remaining}
+        squares = {} if use_dot else {g: sum(map(mul, weighted[g], unit[g])) for g in remaining}
         room = list(caps)
         rest = [1.0] * dims
         members: list[int] = []
         candidates = remaining
         while candidates:
-            fitting = [i for i in candidates if all(map(le, vectors[i], room))]
+            fitting = [g for g in candidates if all(map(le, sizes[g], room))]
             if not fitting:
                 break
-            best_item = fitting[0]
+            best = fitting[0]
             if use_dot:
-                best_score = sum(map(mul, weighted[best_item], rest))
-                for i in fitting:
-                    score = sum(map(mul, weighted[i], rest))
+                best_score = sum(map(mul, weighted[best], rest))
+                for g in fitting:
+                    score = sum(map(mul, weighted[g], rest))
                     if score > best_score:
-                        best_item, best_score = i, score
+                        best, best_score = g, score
             else:
                 # |rest - u|^2_w = |rest|^2_w - 2 <w u, rest> + <w u, u>: minimise the last two.
-                best_score = squares[best_item] - 2.0 * sum(map(mul, weighted[best_item], rest))
-                for i in fitting:
-                    score = squares[i] - 2.0 * sum(map(mul, weighted[i], rest))
+                best_score = squares[best] - 2.0 * sum(map(mul, weighted[best], rest))
+                for g in fitting:
+                    score = squares[g] - 2.0 * sum(map(mul, weighted[g], rest))
                     if score < best_score:
-                        best_item, best_score = i, score
-            members.append(best_item)
-            room = list(map(sub, room, vectors[best_item]))
+                        best, best_score = g, score
+            members.append(stacks[best].pop())
+            room = list(map(sub, room, sizes[best]))
             rest = list(map(mul, room, inverse))
-            candidates = [i for i in fitting if i != best_item]
+            candidates = fitting if stacks[best] else [g for g in fitting if g != best]
         bins.append(members)
-        placed = set(members)
-        remaining = [i for i in remaining if i not in placed]
+        remaining = [g for g in remaining if stacks[g]]
     return bins

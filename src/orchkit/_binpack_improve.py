@@ -669,6 +669,8 @@ def _cns_vector(
 STALL = 300
 LOCAL_SEARCH_BASE = 20_000
 LOCAL_SEARCH_PER_ITEM = 600
+#: The budget stops growing with the number of items beyond this many.
+BUDGET_ITEMS = 2000
 #: Work budget of the vector local search.
 VECTOR_SEARCH_BASE = 20_000
 VECTOR_SEARCH_PER_ITEM = 600
@@ -699,7 +701,7 @@ def local_search(prob: Problem) -> list[list[int]]:
     best = mbs if len(mbs) < len(ffd) else ffd
     if len(best) <= bound:
         return best
-    budget = LOCAL_SEARCH_BASE + LOCAL_SEARCH_PER_ITEM * len(prob)
+    budget = LOCAL_SEARCH_BASE + LOCAL_SEARCH_PER_ITEM * min(len(prob), BUDGET_ITEMS)
     rng = random.Random(0)
     return _cns_scalar(
         prob.weights, prob.cap, start=[list(b) for b in best], bound=bound, budget=budget, rng=rng
@@ -722,7 +724,7 @@ def _local_search_vector(prob: Problem) -> list[list[int]]:
         best = other
     if len(best) <= bound:
         return best
-    budget = VECTOR_SEARCH_BASE + VECTOR_SEARCH_PER_ITEM * len(prob)
+    budget = VECTOR_SEARCH_BASE + VECTOR_SEARCH_PER_ITEM * min(len(prob), BUDGET_ITEMS)
     rng = random.Random(0)
     return _cns_vector(
         prob.vectors, prob.caps, start=[list(b) for b in best], bound=bound, budget=budget, rng=rng
