@@ -13,7 +13,7 @@ import enum
 import re
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final
+from typing import Final, cast
 
 import attrs
 
@@ -540,7 +540,7 @@ class Quantity:
         return _make(n, s, _as_format(format))
 
     @classmethod
-    def from_json(cls, value: object) -> Quantity:
+    def from_json(cls, value: object, field: str = "quantity") -> Quantity:
         """Decode a quantity as it appears in a JSON or YAML manifest.
 
         Mirrors Kubernetes' ``Quantity.UnmarshalJSON``: surrounding white space is trimmed from
@@ -551,6 +551,8 @@ class Quantity:
         ----------
         value
             A ``str``, ``int``, finite ``float`` or ``None``.
+        field
+            Where the value came from, for the error (``"spec.containers[0]...cpu"``).
 
         Returns
         -------
@@ -570,20 +572,23 @@ class Quantity:
         >>> Quantity.from_json(None)
         Quantity('0')
         """
-        if value is None:
-            return _ZERO
-        if isinstance(value, str):
-            return parse_quantity(value.strip(" \t\n\r\v\f"))
-        if isinstance(value, bool):
-            raise QuantityError("format", value, "expected a quantity string or number")
-        if isinstance(value, int):
-            return parse_quantity(str(value))
-        if isinstance(value, float):
-            text = repr(value)
-            if not _SCANNER.fullmatch(text):
-                raise _format_error(value)
-            return parse_quantity(text)
-        raise QuantityError("format", value, "expected a quantity string or number")
+        try:
+            if value is None:
+                return _ZERO
+            if isinstance(value, str):
+                return parse_quantity(value.strip(" \t\n\r\v\f"))
+            if isinstance(value, int) and not isinstance(value, bool):
+                return parse_quantity(str(value))
+            if isinstance(value, float):
+                text = repr(value)
+                if not _SCANNER.fullmatch(text):
+                    raise _format_error(value)
+                return parse_quantity(text)
+        except QuantityError as err:
+            if field == err.field:
+                raise
+            raise QuantityError(err.kind, value, err.reason, field=field) from None
+        raise QuantityError("format", value, "expected a quantity string or number", field=field)
 
     # -- views -------------------------------------------------------------------------------
 
@@ -796,6 +801,9 @@ class Quantity:
         >>> Quantity("1G").compare(Quantity("1Gi"))
         -1
         """
+        if not isinstance(cast(object, other), Quantity):
+            msg = f"cannot compare a Quantity with {type(other).__name__}"
+            raise TypeError(msg)
         n1, s1, _ = self._f
         n2, s2, _ = other._f
         if s1 == s2:
