@@ -9,6 +9,23 @@ Being built. So far:
   1000 s), :class:`TokenBucketRateLimiter` (10/s, burst 100), :class:`MaxOfRateLimiter`,
   :class:`FastSlowRateLimiter`, :class:`MaxWaitRateLimiter`, :class:`JitterRateLimiter`, and
   :func:`default_controller_rate_limiter`; :class:`FakeClock` for tests.
+- :class:`Controller`: N workers calling ``reconcile(key)`` and mapping its outcome
+  (:class:`Result`, :class:`~orchkit.errors.TemporaryError`, :class:`~orchkit.errors.TerminalError`,
+  any other exception) to requeues.
+
+>>> from orchkit.reconcile import Controller, Result
+>>> desired = {"web": 3, "api": 2}
+>>> observed = {"web": 1, "old": 1}
+>>> def reconcile(key):
+...     if key in desired:
+...         observed[key] = desired[key]
+...     else:
+...         observed.pop(key, None)
+...     return Result()
+>>> with Controller(reconcile, workers=4, list_keys=lambda: desired.keys() | observed.keys()):
+...     pass
+>>> observed == desired
+True
 """
 
 from __future__ import annotations
@@ -16,6 +33,9 @@ from __future__ import annotations
 from orchkit._clock import Clock as Clock
 from orchkit._clock import FakeClock as FakeClock
 from orchkit._clock import SystemClock as SystemClock
+from orchkit._controller import Controller as Controller
+from orchkit._controller import ControllerStats as ControllerStats
+from orchkit._controller import Result as Result
 from orchkit._ratelimit import FastSlowRateLimiter as FastSlowRateLimiter
 from orchkit._ratelimit import ItemExponentialRateLimiter as ItemExponentialRateLimiter
 from orchkit._ratelimit import JitterRateLimiter as JitterRateLimiter
@@ -37,6 +57,8 @@ __all__ = [
     "AsyncWorkQueue",
     "Clock",
     "ConflictError",
+    "Controller",
+    "ControllerStats",
     "DurationStats",
     "FakeClock",
     "FastSlowRateLimiter",
@@ -47,6 +69,7 @@ __all__ = [
     "QueueMetrics",
     "QueueShutDownError",
     "RateLimiter",
+    "Result",
     "SystemClock",
     "TemporaryError",
     "TerminalError",
