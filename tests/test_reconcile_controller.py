@@ -362,6 +362,8 @@ RECONCILE_MODULES = [
     "_ratelimit.py",
     "_workqueue.py",
     "_controller.py",
+    "_diff.py",
+    "_simulate.py",
 ]
 
 
@@ -395,4 +397,4 @@ def test_reconcile_is_generic() -> None:
                 names = [alias.name for alias in node.names]
             todo.extend(name.split(".")[1] for name in names if name.startswith("orchkit."))
     assert seen.isdisjoint({"resources", "binpack", "rollout", "_quantity"}), seen
-    assert {"_workqueue", "_controller", "errors"} <= seen
+    assert {"_workqueue", "_controller", "_diff", "_simulate", "errors"} <= seen
