@@ -177,15 +177,15 @@ class Actuator(Protocol[K_contra, D_contra, O_contra]):
     create a 1
     """
 
-    def create(self, key: K_contra, desired: D_contra) -> None:
-        """Create ``key`` with its desired value."""
+    def create(self, key: K_contra, desired: D_contra) -> object:
+        """Create ``key`` with its desired value (any return value is ignored)."""
         ...
 
-    def update(self, key: K_contra, desired: D_contra, observed: O_contra) -> None:
+    def update(self, key: K_contra, desired: D_contra, observed: O_contra) -> object:
         """Replace ``observed`` (as read, with its version) by the desired value."""
         ...
 
-    def delete(self, key: K_contra, observed: O_contra) -> None:
+    def delete(self, key: K_contra, observed: O_contra) -> object:
         """Delete ``key``, as read in ``observed``."""
         ...
 

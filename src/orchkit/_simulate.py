@@ -143,17 +143,17 @@ class _FaultyActuator(Generic[K]):
             sim._record("conflict", key)
             raise ConflictError(key, expected="as read", actual="a racing write")
 
-    def create(self, key: K, desired: Any) -> None:
+    def create(self, key: K, desired: Any) -> object:
         self._strike(key)
-        self._actuator.create(key, desired)
+        return self._actuator.create(key, desired)
 
-    def update(self, key: K, desired: Any, observed: Any) -> None:
+    def update(self, key: K, desired: Any, observed: Any) -> object:
         self._strike(key)
-        self._actuator.update(key, desired, observed)
+        return self._actuator.update(key, desired, observed)
 
-    def delete(self, key: K, observed: Any) -> None:
+    def delete(self, key: K, observed: Any) -> object:
         self._strike(key)
-        self._actuator.delete(key, observed)
+        return self._actuator.delete(key, observed)
 
 
 class Simulator(Generic[K]):
