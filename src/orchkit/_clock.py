@@ -31,7 +31,13 @@ class Clock(Protocol):
     """
 
     def now(self) -> float:
-        """The current time, in seconds from an arbitrary origin."""
+        """The current time, in seconds from an arbitrary origin.
+
+        Examples
+        --------
+        >>> FakeClock(5.0).now()
+        5.0
+        """
         ...
 
 
@@ -90,7 +96,13 @@ class FakeClock:
         self._subscribers: list[weakref.WeakMethod[Callable[[], None]]] = []
 
     def now(self) -> float:
-        """The current fake time, in seconds."""
+        """The current fake time, in seconds.
+
+        Examples
+        --------
+        >>> FakeClock(start=3).now()
+        3.0
+        """
         return self._now
 
     def advance(self, seconds: float) -> float:
@@ -100,6 +112,12 @@ class FakeClock:
         ------
         InvalidValueError
             If ``seconds`` is negative or not finite.
+
+        Examples
+        --------
+        >>> clock = FakeClock()
+        >>> clock.advance(0.5), clock.advance(0.25)
+        (0.5, 0.75)
         """
         _check_finite("seconds", seconds)
         if seconds < 0:
@@ -113,6 +131,11 @@ class FakeClock:
         ------
         InvalidValueError
             If ``t`` is earlier than the current time or not finite.
+
+        Examples
+        --------
+        >>> FakeClock().set(42)
+        42.0
         """
         _check_finite("t", t)
         if t < self._now:
@@ -128,7 +151,20 @@ class FakeClock:
         return self._now
 
     def subscribe(self, callback: Callable[[], None]) -> None:
-        """Call the bound method ``callback`` after every move (held through a weak reference)."""
+        """Call the bound method ``callback`` after every move (held through a weak reference).
+
+        Queues subscribe to wake their blocked getters when a delayed key may have become ready.
+
+        Examples
+        --------
+        >>> class Watcher:
+        ...     def moved(self):
+        ...         print("moved to", clock.now())
+        >>> clock, watcher = FakeClock(), Watcher()
+        >>> clock.subscribe(watcher.moved)
+        >>> _ = clock.advance(2)
+        moved to 2.0
+        """
         with self._lock:
             self._subscribers.append(weakref.WeakMethod(callback))
 

@@ -397,6 +397,14 @@ class Controller(Generic[K]):
         ------
         InvalidValueError
             If the controller was already started.
+
+        Examples
+        --------
+        >>> seen = []
+        >>> controller = Controller(seen.append, list_keys=lambda: ["web", "db"])
+        >>> controller.start()  # the startup relist enqueues both keys
+        >>> controller.stop(), sorted(seen)
+        (True, ['db', 'web'])
         """
         if self._started:
             raise InvalidValueError("controller", self.name, "was already started")
@@ -440,6 +448,17 @@ class Controller(Generic[K]):
         ------
         InvalidValueError
             If ``timeout`` is negative or not finite.
+
+        Examples
+        --------
+        >>> controller = Controller(lambda key: None, workers=3)
+        >>> controller.start()
+        >>> for key in range(100):
+        ...     controller.queue.add(key)
+        >>> controller.stop(drain=True, timeout=60)
+        True
+        >>> controller.stats().reconciles
+        100
         """
         deadline = None if timeout is None else time.monotonic() + check_seconds("timeout", timeout)
         self._stop_resync.set()
@@ -464,7 +483,22 @@ class Controller(Generic[K]):
         self.stop(drain=True)
 
     def stats(self) -> ControllerStats:
-        """A snapshot of the reconcile counters."""
+        """A snapshot of the reconcile counters.
+
+        Examples
+        --------
+        >>> from orchkit.errors import TerminalError
+        >>> def reconcile(key):
+        ...     if key == "bad":
+        ...         raise TerminalError("invalid spec")
+        >>> controller = Controller(reconcile)
+        >>> controller.queue.add("bad"); controller.queue.add("good")
+        >>> while controller.process_next():
+        ...     pass
+        >>> stats = controller.stats()
+        >>> stats.reconciles, stats.success, stats.terminal
+        (2, 1, 1)
+        """
         with self._lock:
             return ControllerStats(workers=self.workers, active=self._active, **self._counts)
 

@@ -178,15 +178,36 @@ class Actuator(Protocol[K_contra, D_contra, O_contra]):
     """
 
     def create(self, key: K_contra, desired: D_contra) -> object:
-        """Create ``key`` with its desired value (any return value is ignored)."""
+        """Create ``key`` with its desired value (any return value is ignored).
+
+        Examples
+        --------
+        >>> VersionedStore().create("web", 3)
+        Versioned(value=3, version=1)
+        """
         ...
 
     def update(self, key: K_contra, desired: D_contra, observed: O_contra) -> object:
-        """Replace ``observed`` (as read, with its version) by the desired value."""
+        """Replace ``observed`` (as read, with its version) by the desired value.
+
+        Examples
+        --------
+        >>> store = VersionedStore({"web": 1})
+        >>> store.update("web", 3, store.get("web"))
+        Versioned(value=3, version=2)
+        """
         ...
 
     def delete(self, key: K_contra, observed: O_contra) -> object:
-        """Delete ``key``, as read in ``observed``."""
+        """Delete ``key``, as read in ``observed``.
+
+        Examples
+        --------
+        >>> store = VersionedStore({"web": 1})
+        >>> store.delete("web", store.get("web"))
+        >>> len(store)
+        0
+        """
         ...
 
 
@@ -213,7 +234,13 @@ class ApplyResult:
 
     @property
     def writes(self) -> int:
-        """Total writes: creates, updates and deletes."""
+        """Total writes: creates, updates and deletes.
+
+        Examples
+        --------
+        >>> ApplyResult(created=0, updated=0, deleted=0, conflicts=2, attempts=3).writes
+        0
+        """
         return self.created + self.updated + self.deleted
 
 
@@ -375,15 +402,34 @@ class VersionedStore(Generic[K, V]):
 
     @staticmethod
     def matches(desired: object, observed: Versioned[Any]) -> bool:
-        """Whether an observed :class:`Versioned` holds the desired value (``equal`` for diffs)."""
+        """Whether an observed :class:`Versioned` holds the desired value (``equal`` for diffs).
+
+        Examples
+        --------
+        >>> VersionedStore.matches(3, Versioned(3, version=9))
+        True
+        """
         return bool(desired == observed.value)
 
     def get(self, key: K) -> Versioned[V] | None:
-        """The stored value of ``key`` with its version, or ``None``."""
+        """The stored value of ``key`` with its version, or ``None``.
+
+        Examples
+        --------
+        >>> store = VersionedStore({"web": 3})
+        >>> store.get("web"), store.get("db")
+        (Versioned(value=3, version=1), None)
+        """
         return self._data.get(key)
 
     def snapshot(self) -> dict[K, Versioned[V]]:
-        """A copy of the whole store (a consistent read)."""
+        """A copy of the whole store (a consistent read).
+
+        Examples
+        --------
+        >>> VersionedStore({"web": 3, "db": 1}).snapshot()
+        {'web': Versioned(value=3, version=1), 'db': Versioned(value=1, version=2)}
+        """
         with self._lock:
             return dict(self._data)
 
@@ -405,7 +451,18 @@ class VersionedStore(Generic[K, V]):
             self.on_change(key)
 
     def create(self, key: K, desired: V) -> Versioned[V]:
-        """Create ``key``; raise :class:`~orchkit.errors.ConflictError` if it exists."""
+        """Create ``key``; raise :class:`~orchkit.errors.ConflictError` if it exists.
+
+        Examples
+        --------
+        >>> store = VersionedStore()
+        >>> store.create("web", 3)
+        Versioned(value=3, version=1)
+        >>> store.create("web", 4)
+        Traceback (most recent call last):
+        ...
+        orchkit.errors.ConflictError: conflict on 'web': expected version None, found 1
+        """
         with self._lock:
             current = self._data.get(key)
             if current is not None:
@@ -421,6 +478,15 @@ class VersionedStore(Generic[K, V]):
         ------
         ConflictError
             If ``key`` is absent or its version is not ``observed.version``.
+
+        Examples
+        --------
+        >>> store = VersionedStore({"web": 1})
+        >>> seen = store.get("web")
+        >>> store.update("web", 1, seen) is seen  # equal value: no write, no new version
+        True
+        >>> store.update("web", 2, seen)
+        Versioned(value=2, version=2)
         """
         with self._lock:
             current = self._data.get(key)
@@ -440,6 +506,16 @@ class VersionedStore(Generic[K, V]):
         ------
         ConflictError
             If ``key`` is absent or its version is not ``observed.version``.
+
+        Examples
+        --------
+        >>> store = VersionedStore({"web": 1})
+        >>> seen = store.get("web")
+        >>> _ = store.put("web", 2)  # someone else wrote meanwhile
+        >>> store.delete("web", seen)
+        Traceback (most recent call last):
+        ...
+        orchkit.errors.ConflictError: conflict on 'web': expected version 1, found 2
         """
         with self._lock:
             current = self._data.get(key)
@@ -452,7 +528,14 @@ class VersionedStore(Generic[K, V]):
         self._notify(key)
 
     def put(self, key: K, value: V) -> Versioned[V]:
-        """Write ``key`` unconditionally (an out-of-band change); skipped if the value is equal."""
+        """Write ``key`` unconditionally (an out-of-band change); skipped if the value is equal.
+
+        Examples
+        --------
+        >>> store = VersionedStore()
+        >>> store.put("web", 1), store.put("web", 1)
+        (Versioned(value=1, version=1), Versioned(value=1, version=1))
+        """
         with self._lock:
             current = self._data.get(key)
             if current is not None and current.value == value:
@@ -462,7 +545,14 @@ class VersionedStore(Generic[K, V]):
         return entry
 
     def remove(self, key: K) -> bool:
-        """Delete ``key`` unconditionally; return whether it existed."""
+        """Delete ``key`` unconditionally; return whether it existed.
+
+        Examples
+        --------
+        >>> store = VersionedStore({"web": 1})
+        >>> store.remove("web"), store.remove("web")
+        (True, False)
+        """
         with self._lock:
             if self._data.pop(key, None) is None:
                 return False

@@ -42,15 +42,36 @@ class RateLimiter(Protocol):
     """
 
     def when(self, key: Hashable) -> float:
-        """Record a retry of ``key`` and return how many seconds it should wait before it."""
+        """Record a retry of ``key`` and return how many seconds it should wait before it.
+
+        Examples
+        --------
+        >>> ItemExponentialRateLimiter(base=2.0).when("web")
+        2.0
+        """
         ...
 
     def forget(self, key: Hashable) -> None:
-        """Drop the retry history of ``key`` (called after it was reconciled successfully)."""
+        """Drop the retry history of ``key`` (called after it was reconciled successfully).
+
+        Examples
+        --------
+        >>> limiter = ItemExponentialRateLimiter()
+        >>> _ = limiter.when("web"); limiter.forget("web"); limiter.num_requeues("web")
+        0
+        """
         ...
 
     def num_requeues(self, key: Hashable) -> int:
-        """How many retries of ``key`` were recorded since it was last forgotten."""
+        """How many retries of ``key`` were recorded since it was last forgotten.
+
+        Examples
+        --------
+        >>> limiter = ItemExponentialRateLimiter()
+        >>> _ = limiter.when("web"), limiter.when("web")
+        >>> limiter.num_requeues("web")
+        2
+        """
         ...
 
 
@@ -96,7 +117,14 @@ class ItemExponentialRateLimiter:
         self._lock = threading.Lock()
 
     def when(self, key: Hashable) -> float:
-        """Count a failure of ``key`` and return ``min(base * 2**previous_failures, cap)``."""
+        """Count a failure of ``key`` and return ``min(base * 2**previous_failures, cap)``.
+
+        Examples
+        --------
+        >>> limiter = ItemExponentialRateLimiter(base=1.0, cap=3.0)
+        >>> [limiter.when("web") for _ in range(3)]
+        [1.0, 2.0, 3.0]
+        """
         with self._lock:
             failures = self._failures.get(key, 0)
             self._failures[key] = failures + 1
@@ -104,12 +132,29 @@ class ItemExponentialRateLimiter:
         return min(self.base * 2.0 ** min(failures, 1023), self.cap)
 
     def forget(self, key: Hashable) -> None:
-        """Forget the failures of ``key``: its next delay is ``base`` again."""
+        """Forget the failures of ``key``: its next delay is ``base`` again.
+
+        Examples
+        --------
+        >>> limiter = ItemExponentialRateLimiter(base=1.0)
+        >>> _ = limiter.when("web"), limiter.when("web")
+        >>> limiter.forget("web")
+        >>> limiter.when("web")
+        1.0
+        """
         with self._lock:
             self._failures.pop(key, None)
 
     def num_requeues(self, key: Hashable) -> int:
-        """The number of failures of ``key`` since it was last forgotten."""
+        """The number of failures of ``key`` since it was last forgotten.
+
+        Examples
+        --------
+        >>> limiter = ItemExponentialRateLimiter()
+        >>> _ = limiter.when("web")
+        >>> limiter.num_requeues("web"), limiter.num_requeues("db")
+        (1, 0)
+        """
         return self._failures.get(key, 0)
 
     def __repr__(self) -> str:
@@ -168,7 +213,15 @@ class TokenBucketRateLimiter:
         self._lock = threading.Lock()
 
     def when(self, key: Hashable) -> float:
-        """Take a token and return how long to wait until it is really available."""
+        """Take a token and return how long to wait until it is really available.
+
+        Examples
+        --------
+        >>> from orchkit.reconcile import FakeClock
+        >>> bucket = TokenBucketRateLimiter(rate=2.0, burst=1, clock=FakeClock())
+        >>> bucket.when("a"), bucket.when("b"), bucket.when("c")
+        (0.0, 0.5, 1.0)
+        """
         with self._lock:
             now = max(self._clock.now(), self._last)
             self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.rate)
@@ -179,10 +232,23 @@ class TokenBucketRateLimiter:
             return -self._tokens / self.rate
 
     def forget(self, key: Hashable) -> None:
-        """Do nothing: the bucket keeps no per-key history."""
+        """Do nothing: the bucket keeps no per-key history.
+
+        Examples
+        --------
+        >>> TokenBucketRateLimiter().forget("web")
+        """
 
     def num_requeues(self, key: Hashable) -> int:
-        """Always 0: the bucket keeps no per-key history."""
+        """Always 0: the bucket keeps no per-key history.
+
+        Examples
+        --------
+        >>> bucket = TokenBucketRateLimiter()
+        >>> _ = bucket.when("web")
+        >>> bucket.num_requeues("web")
+        0
+        """
         return 0
 
     def __repr__(self) -> str:
@@ -231,19 +297,42 @@ class FastSlowRateLimiter:
         self._lock = threading.Lock()
 
     def when(self, key: Hashable) -> float:
-        """Count a retry of ``key``; fast while within ``max_fast_attempts``, slow after."""
+        """Count a retry of ``key``; fast while within ``max_fast_attempts``, slow after.
+
+        Examples
+        --------
+        >>> limiter = FastSlowRateLimiter(1.0, 60.0, max_fast_attempts=1)
+        >>> limiter.when("web"), limiter.when("web")
+        (1.0, 60.0)
+        """
         with self._lock:
             attempts = self._attempts.get(key, 0) + 1
             self._attempts[key] = attempts
         return self.fast_delay if attempts <= self.max_fast_attempts else self.slow_delay
 
     def forget(self, key: Hashable) -> None:
-        """Forget the retries of ``key``."""
+        """Forget the retries of ``key``.
+
+        Examples
+        --------
+        >>> limiter = FastSlowRateLimiter(1.0, 60.0, max_fast_attempts=1)
+        >>> _ = limiter.when("web"); limiter.forget("web")
+        >>> limiter.when("web")
+        1.0
+        """
         with self._lock:
             self._attempts.pop(key, None)
 
     def num_requeues(self, key: Hashable) -> int:
-        """The number of retries of ``key`` since it was last forgotten."""
+        """The number of retries of ``key`` since it was last forgotten.
+
+        Examples
+        --------
+        >>> limiter = FastSlowRateLimiter(1.0, 60.0, max_fast_attempts=1)
+        >>> _ = limiter.when("web")
+        >>> limiter.num_requeues("web")
+        1
+        """
         return self._attempts.get(key, 0)
 
     def __repr__(self) -> str:
@@ -289,16 +378,41 @@ class MaxOfRateLimiter:
         self.limiters: tuple[RateLimiter, ...] = limiters
 
     def when(self, key: Hashable) -> float:
-        """The largest of the limiters' delays (every limiter records the retry)."""
+        """The largest of the limiters' delays (every limiter records the retry).
+
+        Examples
+        --------
+        >>> limiter = MaxOfRateLimiter(
+        ...     ItemExponentialRateLimiter(1.0), FastSlowRateLimiter(3.0, 3.0, 1)
+        ... )
+        >>> limiter.when("web"), limiter.when("web"), limiter.when("web")
+        (3.0, 3.0, 4.0)
+        """
         return max([limiter.when(key) for limiter in self.limiters])
 
     def forget(self, key: Hashable) -> None:
-        """Forget ``key`` in every limiter."""
+        """Forget ``key`` in every limiter.
+
+        Examples
+        --------
+        >>> limiter = MaxOfRateLimiter(ItemExponentialRateLimiter(1.0))
+        >>> _ = limiter.when("web"); limiter.forget("web")
+        >>> limiter.when("web")
+        1.0
+        """
         for limiter in self.limiters:
             limiter.forget(key)
 
     def num_requeues(self, key: Hashable) -> int:
-        """The largest retry count among the limiters."""
+        """The largest retry count among the limiters.
+
+        Examples
+        --------
+        >>> limiter = MaxOfRateLimiter(ItemExponentialRateLimiter(), TokenBucketRateLimiter())
+        >>> _ = limiter.when("web")
+        >>> limiter.num_requeues("web")
+        1
+        """
         return max(limiter.num_requeues(key) for limiter in self.limiters)
 
     def __repr__(self) -> str:
@@ -332,15 +446,37 @@ class MaxWaitRateLimiter:
         self.max_wait: float = check_seconds("max_wait", max_wait)
 
     def when(self, key: Hashable) -> float:
-        """The wrapped limiter's delay, at most ``max_wait``."""
+        """The wrapped limiter's delay, at most ``max_wait``.
+
+        Examples
+        --------
+        >>> MaxWaitRateLimiter(ItemExponentialRateLimiter(10.0), max_wait=4.0).when("web")
+        4.0
+        """
         return min(self.limiter.when(key), self.max_wait)
 
     def forget(self, key: Hashable) -> None:
-        """Forget ``key`` in the wrapped limiter."""
+        """Forget ``key`` in the wrapped limiter.
+
+        Examples
+        --------
+        >>> limiter = MaxWaitRateLimiter(ItemExponentialRateLimiter(1.0), max_wait=4.0)
+        >>> _ = limiter.when("web"); limiter.forget("web")
+        >>> limiter.num_requeues("web")
+        0
+        """
         self.limiter.forget(key)
 
     def num_requeues(self, key: Hashable) -> int:
-        """The wrapped limiter's retry count."""
+        """The wrapped limiter's retry count.
+
+        Examples
+        --------
+        >>> limiter = MaxWaitRateLimiter(ItemExponentialRateLimiter(1.0), max_wait=4.0)
+        >>> _ = limiter.when("web")
+        >>> limiter.num_requeues("web")
+        1
+        """
         return self.limiter.num_requeues(key)
 
     def __repr__(self) -> str:
@@ -394,18 +530,41 @@ class JitterRateLimiter:
         self._lock = threading.Lock()
 
     def when(self, key: Hashable) -> float:
-        """The wrapped limiter's delay, stretched by a random factor in ``[1, 1 + factor)``."""
+        """The wrapped limiter's delay, stretched by a random factor in ``[1, 1 + factor)``.
+
+        Examples
+        --------
+        >>> limiter = JitterRateLimiter(ItemExponentialRateLimiter(10.0), factor=0.1, seed=3)
+        >>> 10.0 <= limiter.when("web") < 11.0
+        True
+        """
         delay = self.limiter.when(key)
         with self._lock:
             stretch = 1.0 + self.factor * self._rng.random()
         return delay * stretch
 
     def forget(self, key: Hashable) -> None:
-        """Forget ``key`` in the wrapped limiter."""
+        """Forget ``key`` in the wrapped limiter.
+
+        Examples
+        --------
+        >>> limiter = JitterRateLimiter(ItemExponentialRateLimiter(1.0))
+        >>> _ = limiter.when("web"); limiter.forget("web")
+        >>> limiter.num_requeues("web")
+        0
+        """
         self.limiter.forget(key)
 
     def num_requeues(self, key: Hashable) -> int:
-        """The wrapped limiter's retry count."""
+        """The wrapped limiter's retry count.
+
+        Examples
+        --------
+        >>> limiter = JitterRateLimiter(ItemExponentialRateLimiter(1.0))
+        >>> _ = limiter.when("web")
+        >>> limiter.num_requeues("web")
+        1
+        """
         return self.limiter.num_requeues(key)
 
     def __repr__(self) -> str:

@@ -273,11 +273,28 @@ class Simulator(Generic[K]):
     # -- scheduling -----------------------------------------------------------------------------
 
     def now(self) -> float:
-        """The simulated time, in seconds."""
+        """The simulated time, in seconds.
+
+        Examples
+        --------
+        >>> from orchkit.reconcile import Controller, FakeClock
+        >>> sim = Simulator(Controller(lambda key: None, clock=FakeClock(2.0)))
+        >>> sim.now()
+        2.0
+        """
         return self.clock.now()
 
     def in_chaos(self) -> bool:
-        """Whether faults are on (the simulated time is before ``faults.until``)."""
+        """Whether faults are on (the simulated time is before ``faults.until``).
+
+        Examples
+        --------
+        >>> from orchkit.reconcile import Controller, FakeClock
+        >>> sim = Simulator(Controller(lambda key: None, clock=FakeClock()),
+        ...                 faults=Faults(error_rate=0.5, until=10.0))
+        >>> sim.in_chaos(), sim.run(until=10.0).time, sim.in_chaos()
+        (True, 10.0, False)
+        """
         return self.clock.now() < self.faults.until
 
     def at(self, t: float, action: Callable[[], Any]) -> None:
@@ -287,6 +304,14 @@ class Simulator(Generic[K]):
         ------
         InvalidValueError
             If ``t`` is in the past or not finite.
+
+        Examples
+        --------
+        >>> from orchkit.reconcile import Controller, FakeClock
+        >>> sim = Simulator(Controller(lambda key: None, clock=FakeClock()))
+        >>> sim.at(5.0, lambda: print("at", sim.now()))
+        >>> _ = sim.run(until=10.0)
+        at 5.0
         """
         check_seconds("t", t)
         if t < self.clock.now():
@@ -295,7 +320,16 @@ class Simulator(Generic[K]):
         heapq.heappush(self._events, (float(t), self._seq, action))
 
     def after(self, delay: float, action: Callable[[], Any]) -> None:
-        """Run ``action()`` ``delay`` simulated seconds from now."""
+        """Run ``action()`` ``delay`` simulated seconds from now.
+
+        Examples
+        --------
+        >>> from orchkit.reconcile import Controller, FakeClock
+        >>> sim = Simulator(Controller(lambda key: None, clock=FakeClock(1.0)))
+        >>> sim.after(2.5, lambda: print("at", sim.now()))
+        >>> _ = sim.run(until=10.0)
+        at 3.5
+        """
         self.at(self.clock.now() + check_seconds("delay", delay), action)
 
     def _record(self, kind: str, key: object) -> None:
@@ -311,6 +345,16 @@ class Simulator(Generic[K]):
 
         During the chaos window the event may be dropped (``faults.drop_rate``) or delivered
         late (up to ``faults.max_lag``); otherwise it adds ``key`` to the queue at once.
+
+        Examples
+        --------
+        >>> from orchkit.reconcile import Controller, FakeClock
+        >>> seen = []
+        >>> sim = Simulator(Controller(seen.append, clock=FakeClock()))
+        >>> sim.notify("web")
+        >>> _ = sim.run(until=1.0)
+        >>> seen
+        ['web']
         """
         self._step += 1
         self._last_change[key] = self._step
@@ -411,6 +455,15 @@ class Simulator(Generic[K]):
         ------
         InvalidValueError
             If ``until`` is in the past or not finite.
+
+        Examples
+        --------
+        >>> from orchkit.reconcile import Controller, FakeClock
+        >>> sim = Simulator(Controller(lambda key: None, clock=FakeClock(),
+        ...                            list_keys=lambda: ["a", "b"]))
+        >>> report = sim.run(until=1.0)
+        >>> report.time, report.reconciles, report.pending
+        (1.0, 2, 0)
         """
         check_seconds("until", until)
         if until < self.clock.now():
@@ -448,7 +501,17 @@ class Simulator(Generic[K]):
         return self.report()
 
     def report(self) -> SimulationReport:
-        """The report of the run so far."""
+        """The report of the run so far.
+
+        Examples
+        --------
+        >>> from orchkit.reconcile import Controller, FakeClock
+        >>> sim = Simulator(Controller(lambda key: None, clock=FakeClock()), seed=5)
+        >>> sim.notify("web")
+        >>> report = sim.report()  # before running: "web" is still queued
+        >>> report.seed, report.reconciles, report.pending
+        (5, 0, 1)
+        """
         queue = self.controller.queue
         with queue._lock:
             pending_keys = set(queue._dirty) | set(queue._processing) | set(queue._waiting)

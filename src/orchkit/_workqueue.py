@@ -60,7 +60,13 @@ class DurationStats:
 
     @property
     def mean(self) -> float:
-        """The average duration in seconds (0.0 when there was none)."""
+        """The average duration in seconds (0.0 when there was none).
+
+        Examples
+        --------
+        >>> DurationStats(count=0, total=0.0, max=0.0).mean
+        0.0
+        """
         return self.total / self.count if self.count else 0.0
 
 
@@ -276,21 +282,57 @@ class _QueueCore(Generic[K]):
 
         This does not release ``key``: a worker still calls :meth:`done`. A history that is
         never forgotten keeps growing the key's backoff for ever.
+
+        Examples
+        --------
+        >>> q = WorkQueue()
+        >>> q.add_rate_limited("web")
+        >>> q.forget("web")
+        >>> q.num_requeues("web")
+        0
         """
         self.rate_limiter.forget(key)
 
     def num_requeues(self, key: K) -> int:
-        """How many rate-limited retries ``key`` has had since it was last forgotten."""
+        """How many rate-limited retries ``key`` has had since it was last forgotten.
+
+        Examples
+        --------
+        >>> q = WorkQueue()
+        >>> q.add_rate_limited("web"); q.add_rate_limited("web")
+        >>> q.num_requeues("web"), q.num_requeues("db")
+        (2, 0)
+        """
         return self.rate_limiter.num_requeues(key)
 
     @property
     def shutting_down(self) -> bool:
-        """Whether :meth:`shut_down` (or the drain variant) was called."""
+        """Whether :meth:`shut_down` (or the drain variant) was called.
+
+        Examples
+        --------
+        >>> q = WorkQueue()
+        >>> q.shutting_down
+        False
+        >>> q.shut_down()
+        >>> q.shutting_down
+        True
+        """
         return self._shutting_down
 
     @property
     def depth(self) -> int:
-        """Keys that need processing: queued ones plus those re-added while held."""
+        """Keys that need processing: queued ones plus those re-added while held.
+
+        Examples
+        --------
+        >>> q = WorkQueue()
+        >>> q.add("web"); q.add("db")
+        >>> key = q.get()
+        >>> q.add(key)  # parked while held
+        >>> q.depth, len(q)
+        (2, 1)
+        """
         return len(self._dirty)
 
     def __len__(self) -> int:
@@ -298,7 +340,15 @@ class _QueueCore(Generic[K]):
         return len(self._queue)
 
     def metrics(self) -> QueueMetrics:
-        """A snapshot of the queue's metrics; runtime complexity ``O(keys being processed)``."""
+        """A snapshot of the queue's metrics; runtime complexity ``O(keys being processed)``.
+
+        Examples
+        --------
+        >>> q = WorkQueue(name="pods")
+        >>> q.add("web"); q.add("web")
+        >>> q.metrics().adds, q.metrics().depth
+        (1, 1)
+        """
         now = self._now()
         if self._timing and self._processing:
             ages = [now - started for started in list(self._processing.values())]
@@ -426,6 +476,13 @@ class WorkQueue(_QueueCore[K]):
 
         Coalesced with a pending add of the same key; parked if a worker holds the key (it is
         queued again at :meth:`done`); dropped after shutdown. Runtime complexity ``O(1)``.
+
+        Examples
+        --------
+        >>> q = WorkQueue()
+        >>> q.add("web"); q.add("web")
+        >>> len(q)
+        1
         """
         with self._lock:
             if self._add_nolock(key) and self._getters:
@@ -503,6 +560,17 @@ class WorkQueue(_QueueCore[K]):
             If no key became ready within ``timeout``.
         InvalidValueError
             If ``timeout`` is negative or not finite.
+
+        Examples
+        --------
+        >>> q = WorkQueue()
+        >>> q.add("web")
+        >>> q.get(timeout=1.0)
+        'web'
+        >>> q.get(timeout=0)
+        Traceback (most recent call last):
+        ...
+        TimeoutError: work queue 'queue' has no key ready
         """
         with self._lock:
             if self._heap:
@@ -548,6 +616,16 @@ class WorkQueue(_QueueCore[K]):
         InvalidValueError
             If ``key`` is not being processed (a second ``done``, or a key never handed out);
             the queue is left unchanged.
+
+        Examples
+        --------
+        >>> q = WorkQueue()
+        >>> q.add("web")
+        >>> q.done(q.get())
+        >>> q.done("web")
+        Traceback (most recent call last):
+        ...
+        orchkit.errors.InvalidValueError: key: is not being processed by ... (got 'web')
         """
         with self._lock:
             if self._done_nolock(key):
@@ -562,6 +640,15 @@ class WorkQueue(_QueueCore[K]):
         Workers blocked in :meth:`get` wake up; once the queue is empty, :meth:`get` raises
         :class:`~orchkit.errors.QueueShutDownError`. A pending :meth:`shut_down_with_drain`
         stops waiting and returns ``False``.
+
+        Examples
+        --------
+        >>> q = WorkQueue()
+        >>> q.add("web")
+        >>> q.shut_down()
+        >>> q.add("db")  # dropped
+        >>> q.get()
+        'web'
         """
         with self._lock:
             self._shut_down_nolock(drain=False)
@@ -698,7 +785,15 @@ class AsyncWorkQueue(_QueueCore[K]):
         self._idle_waiters.clear()
 
     def add(self, key: K) -> None:
-        """Mark ``key`` as needing processing (see :meth:`WorkQueue.add`)."""
+        """Mark ``key`` as needing processing (see :meth:`WorkQueue.add`).
+
+        Examples
+        --------
+        >>> q = AsyncWorkQueue()
+        >>> q.add("web"); q.add("web")
+        >>> len(q)
+        1
+        """
         if self._add_nolock(key) and self._getters:
             self._wake_one()
 
@@ -709,6 +804,16 @@ class AsyncWorkQueue(_QueueCore[K]):
         ------
         InvalidValueError
             If ``delay`` is not a finite number.
+
+        Examples
+        --------
+        >>> from orchkit.reconcile import FakeClock
+        >>> clock = FakeClock()
+        >>> q = AsyncWorkQueue(clock=clock)
+        >>> q.add_after("web", 3.0)
+        >>> _ = clock.advance(3.0)
+        >>> q.get_nowait()
+        'web'
         """
         _check_delay(delay)
         if self._add_after_nolock(key, delay) and self._getters:
@@ -721,6 +826,13 @@ class AsyncWorkQueue(_QueueCore[K]):
         ------
         InvalidValueError
             If the rate limiter returns a negative or non-finite delay.
+
+        Examples
+        --------
+        >>> q = AsyncWorkQueue()
+        >>> q.add_rate_limited("web")
+        >>> q.num_requeues("web")
+        1
         """
         if not self._shutting_down:
             self.add_after(key, self._when_nolimit(key))
@@ -734,6 +846,13 @@ class AsyncWorkQueue(_QueueCore[K]):
             If the queue is shut down and empty.
         TimeoutError
             If no key is ready.
+
+        Examples
+        --------
+        >>> q = AsyncWorkQueue()
+        >>> q.add("web")
+        >>> q.get_nowait()
+        'web'
         """
         if self._heap:
             self._promote_nolock()
@@ -756,6 +875,18 @@ class AsyncWorkQueue(_QueueCore[K]):
             If no key became ready within ``timeout``.
         InvalidValueError
             If ``timeout`` is negative or not finite.
+
+        Examples
+        --------
+        >>> import asyncio
+        >>> async def main():
+        ...     q = AsyncWorkQueue()
+        ...     getter = asyncio.create_task(q.get(timeout=5))
+        ...     await asyncio.sleep(0)
+        ...     q.add("web")
+        ...     return await getter
+        >>> asyncio.run(main())
+        'web'
         """
         if self._heap:
             self._promote_nolock()
@@ -801,6 +932,16 @@ class AsyncWorkQueue(_QueueCore[K]):
         ------
         InvalidValueError
             If ``key`` is not being processed; the queue is left unchanged.
+
+        Examples
+        --------
+        >>> q = AsyncWorkQueue()
+        >>> q.add("web")
+        >>> key = q.get_nowait()
+        >>> q.add("web")  # parked while held
+        >>> q.done(key)
+        >>> q.get_nowait()
+        'web'
         """
         if self._done_nolock(key):
             if self._getters:
@@ -809,7 +950,16 @@ class AsyncWorkQueue(_QueueCore[K]):
             self._wake_idle()
 
     def shut_down(self) -> None:
-        """Stop accepting adds (see :meth:`WorkQueue.shut_down`)."""
+        """Stop accepting adds (see :meth:`WorkQueue.shut_down`).
+
+        Examples
+        --------
+        >>> q = AsyncWorkQueue()
+        >>> q.shut_down()
+        >>> q.add("web")
+        >>> len(q), q.shutting_down
+        (0, True)
+        """
         self._shut_down_nolock(drain=False)
         self._wake_all()
         self._wake_idle()
@@ -826,6 +976,18 @@ class AsyncWorkQueue(_QueueCore[K]):
         ------
         InvalidValueError
             If ``timeout`` is negative or not finite.
+
+        Examples
+        --------
+        >>> import asyncio
+        >>> async def main():
+        ...     q = AsyncWorkQueue()
+        ...     q.add("web")
+        ...     key = await q.get()
+        ...     asyncio.get_running_loop().call_soon(q.done, key)
+        ...     return await q.shut_down_with_drain(timeout=5)
+        >>> asyncio.run(main())
+        True
         """
         checked = _check_timeout(timeout)
         loop = asyncio.get_running_loop()
