@@ -398,3 +398,17 @@ def test_reconcile_is_generic() -> None:
             todo.extend(name.split(".")[1] for name in names if name.startswith("orchkit."))
     assert seen.isdisjoint({"resources", "binpack", "rollout", "_quantity"}), seen
     assert {"_workqueue", "_controller", "_diff", "_simulate", "errors"} <= seen
+
+
+def test_stop_without_start_does_not_hang() -> None:
+    controller = Controller(lambda key: None)
+    controller.queue.add("web")
+    assert controller.stop(drain=True)
+    assert controller.queue.shutting_down
+
+
+def test_bad_timeout_is_refused_even_with_a_key_ready() -> None:
+    controller = Controller(lambda key: None)
+    controller.queue.add("web")
+    with pytest.raises(InvalidValueError, match="timeout"):
+        controller.process_next(timeout=-1)

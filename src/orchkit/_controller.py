@@ -109,15 +109,13 @@ class Controller(Generic[K]):
     ``reconcile`` receives only a key; it reads the desired and observed state for it, acts to
     make them agree, and reports the outcome:
 
-    ==========================================  ================================  ======
-    outcome of ``reconcile(key)``               queue action                      forget
-    ==========================================  ================================  ======
-    returns ``None`` or ``Result()``            none                              yes
-    returns ``Result(requeue_after=d)``         ``add_after(key, d)``             yes
-    raises ``TemporaryError(delay=d)``          ``add_after(key, d)``             no
-    raises ``TemporaryError()``, any error      ``add_rate_limited(key)``         no
-    raises ``TerminalError``                    none (logged)                     yes
-    ==========================================  ================================  ======
+    | outcome of ``reconcile(key)``          | queue action               | forget |
+    | -------------------------------------- | -------------------------- | ------ |
+    | returns ``None`` or ``Result()``       | none                       | yes    |
+    | returns ``Result(requeue_after=d)``    | ``add_after(key, d)``      | yes    |
+    | raises ``TemporaryError(delay=d)``     | ``add_after(key, d)``      | no     |
+    | raises ``TemporaryError()``, any error | ``add_rate_limited(key)``  | no     |
+    | raises ``TerminalError``               | none (logged)              | yes    |
 
     "Forget" resets the key's backoff, so a key that succeeds after failures starts again at the
     base delay. Unexpected exceptions are logged with their traceback and retried; they never stop
@@ -429,7 +427,8 @@ class Controller(Generic[K]):
 
         With ``drain=True`` the workers first finish every queued and in-flight key; with
         ``drain=False`` they finish only the reconcile in flight and drop queued keys (the next
-        start relists them). Delayed keys are dropped either way.
+        start relists them). Delayed keys are dropped either way. A controller that was never
+        started just shuts its queue down (nothing would ever drain it).
 
         Parameters
         ----------
@@ -462,6 +461,10 @@ class Controller(Generic[K]):
         """
         deadline = None if timeout is None else time.monotonic() + check_seconds("timeout", timeout)
         self._stop_resync.set()
+        if not self._started:
+            self._discard = True
+            self.queue.shut_down()
+            return True
         clean = True
         if drain:
             clean = self.queue.shut_down_with_drain(timeout)

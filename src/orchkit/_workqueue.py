@@ -572,12 +572,14 @@ class WorkQueue(_QueueCore[K]):
         ...
         TimeoutError: work queue 'queue' has no key ready
         """
+        if timeout is not None:
+            _check_timeout(timeout)
         with self._lock:
             if self._heap:
                 self._promote_nolock()
             if self._queue:
                 return self._get_nolock()
-        return self._get_slow(_check_timeout(timeout))
+        return self._get_slow(timeout)
 
     def _get_slow(self, timeout: float | None) -> K:
         """Wait for a key, for a shutdown, or for the timeout to expire."""
@@ -888,11 +890,11 @@ class AsyncWorkQueue(_QueueCore[K]):
         >>> asyncio.run(main())
         'web'
         """
+        checked = _check_timeout(timeout)
         if self._heap:
             self._promote_nolock()
         if self._queue:
             return self._get_nolock()
-        checked = _check_timeout(timeout)
         loop = asyncio.get_running_loop()
         deadline = None if checked is None else loop.time() + checked
         while True:
