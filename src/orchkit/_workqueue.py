@@ -149,10 +149,9 @@ class _QueueCore(Generic[K]):
         self._adds = 0
         self._retries = 0
         self._gets = 0
-        self._lat_n = 0
+        # Counts of the duration series are derived (gets, and gets - processing), not kept.
         self._lat_sum = 0.0
         self._lat_max = 0.0
-        self._work_n = 0
         self._work_sum = 0.0
         self._work_max = 0.0
 
@@ -228,7 +227,6 @@ class _QueueCore(Generic[K]):
             now = self._now()
             self._processing[key] = now
             waited = now - self._add_times.pop(key, now)
-            self._lat_n += 1
             self._lat_sum += waited
             if waited > self._lat_max:  # noqa: PLR1730 - cheaper than max() on the hot path
                 self._lat_max = waited
@@ -246,7 +244,6 @@ class _QueueCore(Generic[K]):
             ) from None
         if self._timing:
             worked = self._now() - started
-            self._work_n += 1
             self._work_sum += worked
             if worked > self._work_max:  # noqa: PLR1730 - cheaper than max() on the hot path
                 self._work_max = worked
@@ -364,8 +361,14 @@ class _QueueCore(Generic[K]):
             adds=self._adds,
             retries=self._retries,
             gets=self._gets,
-            queue_latency=DurationStats(self._lat_n, self._lat_sum, self._lat_max),
-            work_duration=DurationStats(self._work_n, self._work_sum, self._work_max),
+            queue_latency=DurationStats(
+                self._gets if self._timing else 0, self._lat_sum, self._lat_max
+            ),
+            work_duration=DurationStats(
+                self._gets - len(self._processing) if self._timing else 0,
+                self._work_sum,
+                self._work_max,
+            ),
             unfinished_work_seconds=unfinished,
             longest_running_processor_seconds=longest,
         )
