@@ -39,6 +39,9 @@ from orchkit._binpack_core import next_fit_decreasing as next_fit_decreasing
 from orchkit._binpack_core import pack as pack
 from orchkit._binpack_core import worst_fit as worst_fit
 from orchkit._binpack_core import worst_fit_decreasing as worst_fit_decreasing
+from orchkit._binpack_exact import Solution as Solution
+from orchkit._binpack_exact import SolveStatus as SolveStatus
+from orchkit._binpack_exact import solve as solve
 from orchkit._binpack_model import Bins as Bins
 from orchkit._binpack_model import Capacity as Capacity
 from orchkit._binpack_model import Load as Load
@@ -78,6 +81,8 @@ __all__ = [
     "Pod",
     "PodAntiAffinity",
     "Sizes",
+    "Solution",
+    "SolveStatus",
     "Taint",
     "Toleration",
     "TopologySpread",
@@ -104,6 +109,7 @@ __all__ = [
     "pack",
     "place",
     "pods_from_manifests",
+    "solve",
     "worst_fit",
     "worst_fit_decreasing",
 ]
