@@ -15,6 +15,7 @@ from hypothesis import example, given, settings
 
 from orchkit import _binpack_arcflow as arcflow
 from orchkit import _binpack_colgen as colgen
+from orchkit import _binpack_exact as exact
 from orchkit.binpack import (
     STRATEGIES,
     Packing,
@@ -131,6 +132,32 @@ class TestAgainstBruteForce:
             4,
             4,
         )
+
+
+class TestArcFlowStage:
+    @settings(max_examples=40, deadline=None)
+    @given(instance=scalar_instances(max_items=9))
+    @example(instance=([6, 6, 6, 4, 4, 4, 3, 3, 3], 10))
+    def test_proves_the_optimum_on_its_own(self, instance: tuple[list[int], int]) -> None:
+        """Started from one item per bin and the continuous bound only, the arc-flow model
+        (searching below the incumbent, on the graph pruned by the waste it allows) finds the
+        optimum and proves it, by an optimal objective or by infeasibility."""
+        sizes, capacity = instance
+        if not any(sizes):
+            return
+        now = time.monotonic()
+        tracker = exact._Tracker(now, now + 20, None)
+        stage = exact._Scalar(sizes, capacity, tracker, 2)
+        stage.offer([[i] for i in range(len(stage.weights))], "start")
+        tracker.lift(-(-sum(stage.weights) // stage.cap), "L1")
+        for _ in range(len(sizes) + 1):
+            if tracker.done():
+                break
+            stage.arc_flow(1.0, max_arcs=100_000)
+        assert tracker.done()
+        assert tracker.best == brute_force(sizes, capacity)
+        assert tracker.bins is not None
+        check_packing(Packing.from_bins(tracker.bins, sizes, capacity), sizes, capacity)
 
 
 class TestSolve:

@@ -92,8 +92,13 @@ def build_graph(
     *,
     max_arcs: int = 400_000,
     deadline: float = float("inf"),
+    slack: int | None = None,
 ) -> ArcFlowGraph:
     """Build and compress the arc-flow graph of distinct ``sizes`` (decreasing) and ``demands``.
+
+    With ``slack``, only bins that waste at most ``slack`` are kept: a search for a packing into
+    ``z`` bins may use ``slack = z * capacity - sum of sizes``, since no bin of such a packing
+    can waste more than all of them together.
 
     Runtime complexity: ``O(m V)`` arcs for ``m`` item types over ``V <= capacity + 1`` fill
     levels, then ``O(arcs)`` for each compression step.
@@ -136,6 +141,15 @@ def build_graph(
             value = sizes[j] + longest[head]
             best = max(best, value)
         longest[level] = best
+    if slack is not None:
+        # Keep the levels from which a bin can still be filled to within ``slack``.
+        seen = {level for level in seen if level + longest[level] >= capacity - slack}
+        seen.add(0)
+        out = {
+            level: [(v, j) for v, j in targets if v in seen]
+            for level, targets in out.items()
+            if level in seen
+        }
     lifted = {level: capacity - longest[level] for level in seen}
     lifted[0] = 0  # the source keeps its label so that it stays a single node
     arcs = {(lifted[u], lifted[v], j) for u, targets in out.items() for v, j in targets}
@@ -215,10 +229,10 @@ def build_model(
         else:
             model.add(sum(entering[u]) == sum(leaving[u]))
 
-    # Demand: every item type is packed at least as often as it occurs (extra copies are
-    # dropped when the bins are read back, which keeps every bin feasible).
+    # Demand: every item type is packed exactly as often as it occurs (a bin may close at any
+    # node through its loss arc, so nothing forces an extra copy).
     for j, arcs_of_type in enumerate(by_type):
-        model.add(sum(arcs_of_type) >= graph.demands[j])
+        model.add(sum(arcs_of_type) == graph.demands[j])
 
     # The number of bins is the objective.
     model.minimize(bins)

@@ -350,17 +350,15 @@ class _Scalar:
         tracker.lift(bound, "column generation")
         if tracker.done() or tracker.left() <= 0:
             return
-        graph = self.graph()
-        if graph is not None and len(graph.arcs) <= PROBE_ARCS:
-            # A small graph: CP-SAT usually settles it at once, tight LP bound or not.
-            self.arc_flow(graph, PROBE_SHARE)
-            if tracker.done() or tracker.left() <= 0.05:
-                return
+        # A small graph: CP-SAT usually settles it at once, tight LP bound or not.
+        self.arc_flow(PROBE_SHARE, max_arcs=PROBE_ARCS)
+        if tracker.done() or tracker.left() <= 0.05:
+            return
         self.dive(cg)
-        if tracker.done() or tracker.left() <= 0.05 or graph is None:
+        if tracker.done() or tracker.left() <= 0.05:
             return
         # The arc-flow model proves what the LP bound cannot.
-        self.arc_flow(graph, 1.0)
+        self.arc_flow(1.0, max_arcs=MAX_ARCS)
 
     def dive(self, cg: colgen.ColumnGeneration) -> None:
         """Dive in the LP for a packing that meets the bound, with randomised restarts."""
@@ -374,25 +372,29 @@ class _Scalar:
             if found is not None:
                 self.offer(_bins_of_patterns(found, self.members), "column generation")
 
-    def graph(self) -> arcflow.ArcFlowGraph | None:
+    def arc_flow(self, share: float, *, max_arcs: int) -> None:
+        """Search packings with fewer bins than the incumbent on the arc-flow model (CP-SAT).
+
+        The graph keeps only the bins that waste at most what such a packing can waste in
+        total; if CP-SAT proves the model infeasible, the incumbent is optimal.
+        """
+        tracker = self.tracker
+        upper = (tracker.best or len(self.weights) + 1) - 1
+        if upper < tracker.bound:
+            return
+        slack = upper * self.cap - sum(self.weights)
         try:
-            return arcflow.build_graph(
+            graph = arcflow.build_graph(
                 self.sizes,
                 self.demands,
                 self.cap,
-                max_arcs=MAX_ARCS,
-                deadline=self.tracker.deadline,
+                max_arcs=max_arcs,
+                deadline=tracker.deadline,
+                slack=slack,
             )
         except arcflow.GraphTooLargeError:
-            return None
-
-    def arc_flow(self, graph: arcflow.ArcFlowGraph, share: float) -> None:
-        """Run CP-SAT on the arc-flow model for ``share`` of the time left."""
-        tracker = self.tracker
-        best = self.incumbent()
-        hint = [[self.type_of[i] for i in b] for b in best] if best else None
-        upper = len(best) if best else len(self.weights)
-        built = arcflow.build_model(graph, tracker.bound, upper, hint)
+            return
+        built = arcflow.build_model(graph, tracker.bound, upper)
 
         def on_solution(values: list[int]) -> None:
             types = arcflow.decode_paths(graph, values)
@@ -402,7 +404,7 @@ class _Scalar:
         def on_bound(value: float) -> None:
             tracker.lift(math.ceil(value - 1e-6), "arc-flow")
 
-        run_cpsat(
+        status = run_cpsat(
             built.model,
             deadline=time.monotonic() + share * tracker.left(),
             workers=self.workers,
@@ -410,6 +412,8 @@ class _Scalar:
             on_solution=on_solution,
             on_bound=on_bound,
         )
+        if status == "INFEASIBLE":
+            tracker.lift(upper + 1, "arc-flow")
 
 
 # -- several resources -----------------------------------------------------------------------------

@@ -65,6 +65,9 @@ from orchkit._placement import TopologySpread as TopologySpread
 from orchkit._placement import Unplaced as Unplaced
 from orchkit._placement import estimate_nodes as estimate_nodes
 from orchkit._placement import place as place
+from orchkit._placement_exact import NodeType as NodeType
+from orchkit._placement_exact import NodeTypeChoice as NodeTypeChoice
+from orchkit._placement_exact import choose_node_types as choose_node_types
 
 __all__ = [
     "PLACEMENT_STRATEGIES",
@@ -76,6 +79,8 @@ __all__ = [
     "Load",
     "Node",
     "NodeReport",
+    "NodeType",
+    "NodeTypeChoice",
     "Packing",
     "Placement",
     "Pod",
@@ -90,6 +95,7 @@ __all__ = [
     "best_fit",
     "best_fit_decreasing",
     "check_packing",
+    "choose_node_types",
     "dot_product",
     "estimate_nodes",
     "first_fit",
