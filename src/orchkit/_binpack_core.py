@@ -415,7 +415,7 @@ def minimum_bin_slack(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     Notes
     -----
     Runtime complexity: ``O(n (log n + N))`` with ``N`` the node budget per bin (a constant,
-    4,096); vectors use the same search with one slack per dimension.
+    1,024). The subset search is one-dimensional: for vectors this strategy returns FFD.
 
     References
     ----------

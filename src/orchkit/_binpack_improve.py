@@ -217,10 +217,11 @@ class _Search:
 
     The state is a partial packing (``bins``, ``loads``) into ``target - 2`` bins and a ``pool``
     of unpacked items. A move swaps a set ``P`` of at most two items of one bin with a set ``Q``
-    of one or two pool items such that the bin still fits and the pool gets no heavier; the best
-    move (pool weight, then more items left in the pool) is applied, and items just packed may
-    not leave their bin for a few iterations (tabu). When no move applies, a random item is kicked
-    out of a random bin. It succeeds when the pool fits into two bins.
+    of one or two pool items such that the bin still fits. Each step applies the move that packs
+    the most weight (ties: the one leaving more items in the pool), even when it packs less than
+    it unpacks; items just packed may not leave their bin for a few iterations (tabu), and swaps
+    of equal sizes are never moves. When no move exists at all, a random item is kicked out of a
+    random bin. The search succeeds when the pool fits into two bins.
     """
 
     def __init__(
