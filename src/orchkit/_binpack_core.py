@@ -414,8 +414,9 @@ def minimum_bin_slack(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 
     Notes
     -----
-    Runtime complexity: ``O(n (log n + N))`` with ``N`` the node budget per bin (a constant,
-    1,024). The subset search is one-dimensional: for vectors this strategy returns FFD.
+    Runtime complexity: ``O(n log n + m N)`` for ``m`` bins, with ``N`` the node budget per bin:
+    1,024, lowered so that ``m N`` stays near 400,000 for big inputs (never below 32). The subset
+    search is one-dimensional: for vectors this strategy returns FFD.
 
     References
     ----------
@@ -430,7 +431,8 @@ def local_search(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     """The best packing orchkit finds without a solver: FFD, MBS', then a bounded local search.
 
     It starts from the better of first fit decreasing and :func:`minimum_bin_slack` (for
-    vectors: the best of FFD by L2 norm, sum and max, and :func:`dot_product`) and stops as soon
+    vectors: the best of FFD by L2 norm, sum and max, and :func:`dot_product` up to 5,000
+    items) and stops as soon
     as a packing meets the lower bound (it is then optimal). Otherwise, for a target of one bin
     fewer, it empties the three least-filled bins into a pool of unpacked items and runs a
     consistent neighbourhood search in the style of Buljubasic and Vasquez [1]_: the partial
@@ -457,10 +459,11 @@ def local_search(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 
     Notes
     -----
-    Runtime complexity: ``O(n log n)`` for the greedy start, ``O(n N)`` for MBS' (``N`` = 1,024
-    nodes per bin), then the search, bounded by a work budget of ``20,000 + 600 n`` move
-    evaluations (each ``O(d)``): ``O(n^2)`` in the worst case, and never unbounded. The vector
-    start adds :func:`dot_product`'s ``O(n^2 d)``.
+    Runtime complexity: ``O(n log n)`` for the greedy start, then MBS' (as
+    :func:`minimum_bin_slack`), then the search, bounded by a work budget of
+    ``20,000 + 600 min(n, 2000)`` move evaluations (each ``O(d)``, ``O(n)`` for the pool
+    checks): about a second at most, and never unbounded. The vector start adds
+    :func:`dot_product`'s ``O(n g d)`` up to 5,000 items.
 
     References
     ----------

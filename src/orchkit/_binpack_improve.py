@@ -19,6 +19,9 @@ __all__ = ["best_fill", "local_search", "minimum_bin_slack"]
 
 #: Node budget of one bin's subset search in MBS'.
 MBS_NODES = 1024
+#: Node budget of a whole MBS' run (per bin: at least ``MBS_MIN_NODES``).
+MBS_TOTAL_NODES = 400_000
+MBS_MIN_NODES = 32
 
 
 class _Fenwick:
@@ -142,6 +145,9 @@ def _groups(weights: list[int], order: list[int]) -> tuple[list[int], list[list[
 
 
 def _mbs_scalar(weights: list[int], cap: int, budget: int = MBS_NODES) -> list[list[int]]:
+    # At most MBS_TOTAL_NODES in all: fewer nodes per bin when many bins are expected.
+    expected = -(-sum(weights) // cap) if weights else 0
+    budget = min(budget, max(MBS_MIN_NODES, MBS_TOTAL_NODES // max(expected, 1)))
     order = sorted(range(len(weights)), key=weights.__getitem__, reverse=True)
     values, members = _groups(weights, order)
     avail = [len(g) for g in members]
@@ -150,13 +156,24 @@ def _mbs_scalar(weights: list[int], cap: int, budget: int = MBS_NODES) -> list[l
     negated = [-v for v in values]
     bins: list[list[int]] = []
     first = 0
-    while total > 0 or first < len(values):
+    exhausted = 0
+    while True:
+        if exhausted > 64 and 2 * exhausted > len(values):
+            # Drop the sizes used up, so that searches do not walk over them.
+            keep = [j for j, a in enumerate(avail) if a]
+            values = [values[j] for j in keep]
+            members = [members[j] for j in keep]
+            avail = [avail[j] for j in keep]
+            fenwick = _Fenwick([v * a for v, a in zip(values, avail, strict=True)])
+            negated = [-v for v in values]
+            first = exhausted = 0
         while first < len(values) and not avail[first]:
             first += 1
         if first == len(values):
             break
         # The largest item left opens the bin.
         avail[first] -= 1
+        exhausted += not avail[first]
         fenwick.add(first, -values[first])
         total -= values[first]
         content = [members[first].pop()]
@@ -171,6 +188,7 @@ def _mbs_scalar(weights: list[int], cap: int, budget: int = MBS_NODES) -> list[l
         )
         for j, k in take:
             avail[j] -= k
+            exhausted += not avail[j]
             fenwick.add(j, -k * values[j])
             total -= k * values[j]
             group = members[j]
@@ -675,6 +693,8 @@ BUDGET_ITEMS = 2000
 #: Work budget of the vector local search.
 VECTOR_SEARCH_BASE = 20_000
 VECTOR_SEARCH_PER_ITEM = 600
+#: Above this many items the vector local search does not start from the dot-product packing.
+DOT_START_ITEMS = 5000
 #: Node budget per bin of the MBS' run that seeds the local search.
 LOCAL_SEARCH_MBS_NODES = 1024
 
@@ -720,6 +740,16 @@ def _local_search_vector(prob: Problem) -> list[list[int]]:
             best = other
     if len(best) <= bound:
         return best
+    if len(prob) > DOT_START_ITEMS:
+        # The bin-centric start costs O(n g d): skip it for big inputs.
+        return _cns_vector(
+            prob.vectors,
+            prob.caps,
+            start=[list(b) for b in best],
+            bound=bound,
+            budget=VECTOR_SEARCH_BASE + VECTOR_SEARCH_PER_ITEM * BUDGET_ITEMS,
+            rng=random.Random(0),
+        )
     other = greedy.bin_centric(prob, "dot")
     if len(other) < len(best):
         best = other
