@@ -16,7 +16,7 @@ NODE = ResourceList({"cpu": "4", "memory": "16Gi"})
 def pods_per_node(pod: ResourceList, node: ResourceList) -> tuple[int, str | None]:
     """How many pods requesting ``pod`` fit on an empty ``node``, and the resource that binds.
 
-    Counts as the scheduler does (:meth:`ResourceList.to_vector`: cpu in millicores, the rest in
+    Counts as the scheduler does (`ResourceList.to_vector`: cpu in millicores, the rest in
     whole units). ``(0, name)`` when the node lacks a requested resource; ``(-1, None)`` when the
     pod requests nothing (no resource bounds the count).
 
