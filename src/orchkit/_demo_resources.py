@@ -52,7 +52,7 @@ def section(out: TextIO) -> None:
     for resource in sorted(requests):
         need, have = requests.to_vector([resource])[0], NODE.to_vector([resource])[0]
         if need > 0:
-            unit = "m" if resource == "cpu" else ""
-            out.write(f"    {resource:<8} {have}{unit} / {need}{unit} -> {have // need} pods\n")
+            fit = f"{NODE[resource]} / {requests[resource]}"
+            out.write(f"    {resource:<8} {fit:<14} -> {have // need} pods\n")
     share = requests.dominant_share(NODE)
     out.write(f"  dominant share  {share} of the node per pod ({float(share):.1%})\n")
