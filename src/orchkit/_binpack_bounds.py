@@ -60,9 +60,9 @@ def bounds_of(prob: Problem) -> tuple[int, int]:
     return l1, l2
 
 
-#: Largest ``k`` of the Fekete-Schepers functions tried by :func:`dff_bound`.
+#: Largest ``k`` of the Fekete-Schepers functions tried by `dff_bound`.
 DFF_MAX_K = 40
-#: Most thresholds of the Carlier-Clautiaux-Moukrim function tried by :func:`dff_bound`.
+#: Most thresholds of the Carlier-Clautiaux-Moukrim function tried by `dff_bound`.
 DFF_MAX_THRESHOLDS = 64
 #: Fewer functions are tried when ``functions * distinct sizes`` would exceed this.
 DFF_WORK = 200_000

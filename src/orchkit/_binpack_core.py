@@ -1,8 +1,8 @@
 """The public face of the generic bin-packing core: strategies, ``STRATEGIES``, ``pack``, bounds.
 
 Each strategy is a public function ``(sizes, capacity) -> list[list[int]]`` that validates its
-input; :func:`pack` validates once, runs the strategy's engine and wraps the bins in a checked
-:class:`~orchkit._binpack_model.Packing`.
+input; `pack` validates once, runs the strategy's engine and wraps the bins in a checked
+`Packing`.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def next_fit(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 def next_fit_decreasing(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     """Next fit on the items sorted by decreasing size (by sum of normalised sizes for vectors).
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -130,7 +130,7 @@ def first_fit(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 
     Online. At most ``floor(1.7 OPT)`` bins in one dimension (Dosa and Sgall 2013).
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -154,10 +154,10 @@ def first_fit_decreasing(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 
     In one dimension FFD uses at most ``11/9 OPT + 6/9`` bins, and the bound is tight [1]_. For
     vectors, items are sorted by the sum of their capacity-normalised sizes (the order of the
-    Cluster Autoscaler's estimator); see :func:`first_fit_decreasing_l2` and friends for other
+    Cluster Autoscaler's estimator); see `first_fit_decreasing_l2` and friends for other
     orders. Identical items keep their input order.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -167,7 +167,7 @@ def first_fit_decreasing(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     Notes
     -----
     Runtime complexity: ``O(n log n)`` in one dimension (sort, then a max-segment-tree over the
-    residuals); see :func:`first_fit` for vectors.
+    residuals); see `first_fit` for vectors.
 
     References
     ----------
@@ -185,7 +185,7 @@ def best_fit(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     Ties go to the lowest-numbered bin. For vectors, "fullest" means the least total
     capacity-normalised room left after the item is placed.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -209,7 +209,7 @@ def best_fit_decreasing(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     Same worst-case bound as FFD (``11/9 OPT + 6/9``) and, on the classic benchmark sets, almost
     always the same number of bins.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -230,7 +230,7 @@ def worst_fit(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 
     It spreads load evenly over few bins, like Kubernetes' default ``LeastAllocated`` scoring.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -253,7 +253,7 @@ def worst_fit_decreasing(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     The ``binpacking`` package calls it "least loaded fit decreasing"; it never uses fewer bins
     than FFD on the classic benchmark sets.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -279,7 +279,7 @@ def _ffd_by(key: str) -> Engine:
 def first_fit_decreasing_sum(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     """FFD with items sorted by the sum of their capacity-normalised sizes ("FFDSum").
 
-    The same as :func:`first_fit_decreasing`; the name says which order is used.
+    The same as `first_fit_decreasing`; the name says which order is used.
 
     Examples
     --------
@@ -288,7 +288,7 @@ def first_fit_decreasing_sum(sizes: Sizes, capacity: Capacity) -> list[list[int]
 
     Notes
     -----
-    Runtime complexity: as :func:`first_fit_decreasing`.
+    Runtime complexity: as `first_fit_decreasing`.
     """
     prob = problem(sizes, capacity)
     return _ffd_by("sum")(prob)
@@ -305,7 +305,7 @@ def first_fit_decreasing_max(sizes: Sizes, capacity: Capacity) -> list[list[int]
 
     Notes
     -----
-    Runtime complexity: as :func:`first_fit_decreasing`.
+    Runtime complexity: as `first_fit_decreasing`.
     """
     prob = problem(sizes, capacity)
     return _ffd_by("max")(prob)
@@ -322,7 +322,7 @@ def first_fit_decreasing_product(sizes: Sizes, capacity: Capacity) -> list[list[
 
     Notes
     -----
-    Runtime complexity: as :func:`first_fit_decreasing`.
+    Runtime complexity: as `first_fit_decreasing`.
     """
     prob = problem(sizes, capacity)
     return _ffd_by("product")(prob)
@@ -339,7 +339,7 @@ def first_fit_decreasing_l2(sizes: Sizes, capacity: Capacity) -> list[list[int]]
 
     Notes
     -----
-    Runtime complexity: as :func:`first_fit_decreasing`.
+    Runtime complexity: as `first_fit_decreasing`.
     """
     prob = problem(sizes, capacity)
     return _ffd_by("l2")(prob)
@@ -378,7 +378,7 @@ def l2_norm_greedy(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 
     The next item of the open bin is the one that fits and minimises the weighted squared
     Euclidean norm of the bin's normalised residual after placement (weights as in
-    :func:`dot_product`). In one dimension this is first fit decreasing.
+    `dot_product`). In one dimension this is first fit decreasing.
 
     Examples
     --------
@@ -405,7 +405,7 @@ def minimum_bin_slack(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     are one branch) that stops at zero slack or after a bounded number of nodes per bin. The
     better of this packing and FFD is returned.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -430,8 +430,8 @@ def minimum_bin_slack(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 def local_search(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     """The best packing orchkit finds without a solver: FFD, MBS', then a bounded local search.
 
-    It starts from the better of first fit decreasing and :func:`minimum_bin_slack` (for
-    vectors: the best of FFD by L2 norm, sum and max, and :func:`dot_product` up to 5,000
+    It starts from the better of first fit decreasing and `minimum_bin_slack` (for
+    vectors: the best of FFD by L2 norm, sum and max, and `dot_product` up to 5,000
     items) and stops as soon
     as a packing meets the lower bound (it is then optimal). Otherwise, for a target of one bin
     fewer, it empties the three least-filled bins into a pool of unpacked items and runs a
@@ -441,13 +441,13 @@ def local_search(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     packed are tabu for a few iterations) until the pool fits into two bins; then it tries one bin
     fewer again. Each target gives up after 300 iterations without a lighter pool, and the whole
     search after a work budget proportional to ``n``. The lower bound used to stop adds dual
-    feasible functions (Fekete-Schepers, Carlier-Clautiaux-Moukrim) to :func:`lower_bound`. Its
+    feasible functions (Fekete-Schepers, Carlier-Clautiaux-Moukrim) to `lower_bound`. Its
     randomness is a seeded ``random.Random``: the result is deterministic.
 
     On the 1,615 classic one-dimensional benchmark instances it is optimal on about 91 %
     (first fit decreasing: 49 %); see the performance page for the measured table.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -460,10 +460,10 @@ def local_search(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     Notes
     -----
     Runtime complexity: ``O(n log n)`` for the greedy start, then MBS' (as
-    :func:`minimum_bin_slack`), then the search, bounded by a work budget of
+    `minimum_bin_slack`), then the search, bounded by a work budget of
     ``20,000 + 600 min(n, 2000)`` move evaluations (each ``O(d)``, ``O(n)`` for the pool
     checks): about a second at most, and never unbounded. The vector start adds
-    :func:`dot_product`'s ``O(n g d)`` up to 5,000 items.
+    `dot_product`'s ``O(n g d)`` up to 5,000 items.
 
     References
     ----------
@@ -525,7 +525,7 @@ def pack(
     capacity
         The capacity of every bin: an ``int``, or a sequence with one ``int`` per dimension.
     strategy
-        A name from :data:`STRATEGIES`, or a callable ``(sizes, capacity) -> bins`` that receives
+        A name from `STRATEGIES`, or a callable ``(sizes, capacity) -> bins`` that receives
         the validated sizes (``list[int]`` or ``list[tuple[int, ...]]``) and capacity (``int`` or
         ``tuple[int, ...]``) and returns sequences of item indices. Validated before any work.
 
@@ -533,7 +533,7 @@ def pack(
     -------
     Packing
         The bins (item indices), their loads, the capacity and the strategy's name; checked with
-        :func:`check_packing`, so a faulty callable cannot return a silently wrong packing.
+        `check_packing`, so a faulty callable cannot return a silently wrong packing.
 
     Raises
     ------
@@ -578,7 +578,7 @@ def lower_bound(sizes: Sizes | Iterable[int] | Iterable[Sequence[int]], capacity
     Parameters
     ----------
     sizes, capacity
-        As for :func:`pack`.
+        As for `pack`.
 
     Returns
     -------
@@ -588,7 +588,7 @@ def lower_bound(sizes: Sizes | Iterable[int] | Iterable[Sequence[int]], capacity
     Raises
     ------
     InvalidValueError, InfeasibleError
-        As for :func:`pack`.
+        As for `pack`.
 
     Examples
     --------

@@ -495,7 +495,7 @@ def _fits_two_vector(
 
 
 class _VectorSearch:
-    """The consistent neighbourhood search of :class:`_Search` for vector sizes.
+    """The consistent neighbourhood search of `_Search` for vector sizes.
 
     A move must fit the bin in every dimension; weights are the sums of capacity-normalised
     sizes. Pool sets are scanned by decreasing weight, so the first that fits is the best.
@@ -636,7 +636,7 @@ def _cns_vector(
     budget: int,
     rng: random.Random,
 ) -> list[list[int]]:
-    """:func:`_cns_scalar` for vectors."""
+    """`_cns_scalar` for vectors."""
     best = start
     work = 0
     weight = [sum(x / c for x, c in zip(v, caps, strict=True)) for v in vectors]

@@ -5,7 +5,7 @@ The engine filters nodes as kube-scheduler's plugins do (NodeSelector, TaintTole
 InterPodAntiAffinity both ways, PodTopologySpread with ``DoNotSchedule``), then picks a node by a
 scoring policy (``LeastAllocated``, ``MostAllocated``, ``BalancedAllocation``: one pod at a time
 in input order) or by a batch heuristic (pods sorted by decreasing size, then first, best or worst
-fit). Resources are counted as the scheduler counts them (:meth:`ResourceList.to_vector`: cpu in
+fit). Resources are counted as the scheduler counts them (`ResourceList.to_vector`: cpu in
 millicores, everything else in whole units).
 """
 
@@ -321,7 +321,7 @@ class Pod:
 
     #: Unique among the pods placed together: ``"frontend-0"``.
     name: str = attrs.field(converter=_name)
-    #: The effective requests (see :func:`orchkit.resources.pod_requests`):
+    #: The effective requests (see `orchkit.resources.pod_requests`):
     #: ``{"cpu": "500m", "memory": "1Gi"}``.
     requests: ResourceList = attrs.field(factory=ResourceList, converter=_requests)
     #: The pod's labels, as sorted pairs: ``{"app": "web"}`` is stored as ``(("app", "web"),)``.
@@ -416,7 +416,7 @@ class NodeReport:
 
 @attrs.frozen
 class Placement:
-    """The result of :func:`place`: where each pod goes, what could not go, and node usage."""
+    """The result of `place`: where each pod goes, what could not go, and node usage."""
 
     #: ``(pod, node)`` pairs in placement order.
     assignments: tuple[tuple[str, str], ...]
@@ -792,7 +792,7 @@ def place(
     nodes
         The nodes, in order of preference for ties; names must be unique.
     strategy
-        One of :data:`PLACEMENT_STRATEGIES`.
+        One of `PLACEMENT_STRATEGIES`.
 
     Returns
     -------
@@ -882,7 +882,7 @@ def place(
 
 @attrs.frozen
 class Estimate:
-    """The answer of :func:`estimate_nodes`: how many new nodes of one shape the pods need."""
+    """The answer of `estimate_nodes`: how many new nodes of one shape the pods need."""
 
     #: The number of new nodes used by the packing found.
     nodes: int
@@ -928,7 +928,7 @@ def estimate_nodes(
     Pods that cannot run on an empty node of this shape (node selector, taints, a request larger
     than the node) are reported as unplaced. Without anti-affinity or spread rules the rest is a
     vector bin-packing problem over the requested resources (plus the ``pods`` slots when the
-    shape lists them), solved with ``strategy`` from :data:`orchkit.binpack.STRATEGIES` (by
+    shape lists them), solved with ``strategy`` from `orchkit.binpack.STRATEGIES` (by
     default the local search, optimal when ``nodes == lower_bound``); with such rules, the pods
     are placed by first fit decreasing onto as many fresh nodes as needed.
 
@@ -937,12 +937,12 @@ def estimate_nodes(
     pods
         The pending pods.
     node_shape
-        A :class:`Node` used as a template (its labels and taints apply; its existing pods and
+        A `Node` used as a template (its labels and taints apply; its existing pods and
         requests are ignored), or its allocatable resources (the node then carries the labels
         the kubelet gives every Linux node: ``kubernetes.io/os=linux``,
         ``kubernetes.io/arch=amd64`` and their ``beta.`` forms).
     strategy
-        A name from :data:`orchkit.binpack.STRATEGIES`.
+        A name from `orchkit.binpack.STRATEGIES`.
 
     Returns
     -------
