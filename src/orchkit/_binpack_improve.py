@@ -230,6 +230,49 @@ def _fits_two(weights: list[int], pool: list[int], cap: int, budget: int) -> lis
     return [i for j, k in take for i in members[j][-k:]]
 
 
+def _split(
+    weights: list[int], items: list[int], cap: int, count: int, budget: int
+) -> tuple[list[list[int]] | None, int]:
+    """``items`` split into ``count`` bins by a bounded depth-first search.
+
+    Returns the bins (``None`` when the search finds none) and the number of nodes searched.
+    """
+    order = sorted(items, key=weights.__getitem__, reverse=True)
+    loads = [0] * count
+    chosen = [-1] * len(order)
+    nodes = 0
+    k = 0
+    start = 0
+    while 0 <= k < len(order):
+        w = weights[order[k]]
+        placed = False
+        for b in range(start, count):
+            # Bins with equal loads are interchangeable: try only the first of them.
+            if loads[b] + w <= cap and all(loads[c] != loads[b] for c in range(b)):
+                loads[b] += w
+                chosen[k] = b
+                placed = True
+                break
+        nodes += 1
+        if nodes > budget:
+            return None, nodes
+        if placed:
+            k += 1
+            start = 0
+            continue
+        # Backtrack: move the previous item to a later bin.
+        k -= 1
+        if k < 0:
+            return None, nodes
+        b = chosen[k]
+        loads[b] -= weights[order[k]]
+        start = b + 1
+    bins: list[list[int]] = [[] for _ in range(count)]
+    for item, b in zip(order, chosen, strict=True):
+        bins[b].append(item)
+    return [b for b in bins if b], nodes
+
+
 class _Search:
     """Consistent neighbourhood search for one target number of bins (one dimension).
 
@@ -384,6 +427,25 @@ class _Search:
         self.tabu[i] = iteration + 1
 
 
+def _repack_three(
+    weights: list[int], cap: int, search: _Search, rng: random.Random
+) -> list[list[int]] | None:
+    """A full packing if some bin and the pool fit into three bins (a few bins tried)."""
+    pool_weight = sum(weights[i] for i in search.pool)
+    room = REPACK_ITEMS - len(search.pool)
+    candidates = [
+        b
+        for b, load in enumerate(search.loads)
+        if pool_weight + load <= 3 * cap and len(search.bins[b]) <= room
+    ]
+    for b in rng.sample(candidates, min(len(candidates), REPACK_BINS)):
+        split, nodes = _split(weights, search.pool + search.bins[b], cap, 3, REPACK_NODES)
+        search.work += nodes // REPACK_DISCOUNT
+        if split is not None:
+            return [content for c, content in enumerate(search.bins) if c != b and content] + split
+    return None
+
+
 def _cns_scalar(
     weights: list[int],
     cap: int,
@@ -408,31 +470,40 @@ def _cns_scalar(
             best = [first, rest] if rest else [first]
             break
         ranked = sorted(range(len(best)), key=lambda b: (sum(weights[i] for i in best[b]), b))
-        dropped = set(ranked[:3])
-        kept = [list(best[b]) for b in range(len(best)) if b not in dropped]
-        pool = [i for b in sorted(dropped) for i in best[b]]
-        search = _Search(weights, cap, kept, pool, rng)
-        iteration = 0
         found: list[list[int]] | None = None
-        lowest = sum(weights[i] for i in search.pool)
-        improved_at = 0
-        while work + search.work < budget and iteration - improved_at <= STALL:
-            pool_weight = sum(weights[i] for i in search.pool)
-            if pool_weight < lowest:
-                lowest = pool_weight
-                improved_at = iteration
-            first = _fits_two(weights, search.pool, cap, 4096)
-            if first is not None:
-                chosen = set(first)
-                rest = [i for i in search.pool if i not in chosen]
-                found = [b for b in search.bins if b]
-                found.append(first)
-                if rest:
-                    found.append(rest)
+        for attempt in range(1 + RESTARTS):
+            # First empty the three least-filled bins; after a stall, three random ones.
+            dropped = set(ranked[:3] if not attempt else rng.sample(range(len(best)), 3))
+            kept = [list(best[b]) for b in range(len(best)) if b not in dropped]
+            pool = [i for b in sorted(dropped) for i in best[b]]
+            search = _Search(weights, cap, kept, pool, rng)
+            iteration = 0
+            lowest = sum(weights[i] for i in search.pool)
+            improved_at = 0
+            while work + search.work < budget and iteration - improved_at <= STALL:
+                pool_weight = sum(weights[i] for i in search.pool)
+                if pool_weight < lowest:
+                    lowest = pool_weight
+                    improved_at = iteration
+                first = _fits_two(weights, search.pool, cap, 4096)
+                if first is not None:
+                    chosen = set(first)
+                    rest = [i for i in search.pool if i not in chosen]
+                    found = [b for b in search.bins if b]
+                    found.append(first)
+                    if rest:
+                        found.append(rest)
+                    break
+                if pool_weight <= 2 * cap:
+                    # Close: try to repack one full bin together with the pool into three.
+                    found = _repack_three(weights, cap, search, rng)
+                    if found is not None:
+                        break
+                search.step(iteration)
+                iteration += 1
+            work += search.work
+            if found is not None or work >= budget:
                 break
-            search.step(iteration)
-            iteration += 1
-        work += search.work
         if found is None:
             break
         best = found
@@ -683,13 +754,23 @@ def _cns_vector(
     return best
 
 
-#: Work budget of the local search: ``LOCAL_SEARCH_BASE + LOCAL_SEARCH_PER_ITEM * n`` move
-#: evaluations.
-STALL = 300
+#: Work budget of the one-dimensional search, in move evaluations:
+#: ``LOCAL_SEARCH_BASE + LOCAL_SEARCH_PER_ITEM * min(n, BUDGET_ITEMS)``.
 LOCAL_SEARCH_BASE = 20_000
 LOCAL_SEARCH_PER_ITEM = 600
 #: The budget stops growing with the number of items beyond this many.
 BUDGET_ITEMS = 2000
+#: A target is given up after this many iterations without a lighter pool...
+STALL = 300
+#: ...and tried again from this many fresh partial packings (three random bins emptied).
+RESTARTS = 2
+#: When the pool weighs at most two bins, up to ``REPACK_BINS`` random bins are each tried
+#: together with the pool for an exact split into three bins (at most ``REPACK_ITEMS`` items,
+#: ``REPACK_NODES`` search nodes, counted as ``1 / REPACK_DISCOUNT`` of a move each).
+REPACK_BINS = 8
+REPACK_ITEMS = 10
+REPACK_NODES = 512
+REPACK_DISCOUNT = 4
 #: Work budget of the vector local search.
 VECTOR_SEARCH_BASE = 20_000
 VECTOR_SEARCH_PER_ITEM = 600
