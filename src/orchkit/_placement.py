@@ -392,7 +392,14 @@ class Unplaced:
 
 @attrs.frozen
 class NodeReport:
-    """One node after placement: its capacity, everything requested on it, the pods placed."""
+    """One node after placement: its capacity, everything requested on it, the pods placed.
+
+    Examples
+    --------
+    >>> report = place([Pod("web", {"cpu": "1"})], [Node("a", {"cpu": "4"})]).nodes[0]
+    >>> report.pods, report.utilization("cpu")
+    (('web',), 0.25)
+    """
 
     #: The node's name.
     name: str
@@ -416,7 +423,16 @@ class NodeReport:
 
 @attrs.frozen
 class Placement:
-    """The result of `place`: where each pod goes, what could not go, and node usage."""
+    """The result of `place`: where each pod goes, what could not go, and node usage.
+
+    Examples
+    --------
+    >>> result = place([Pod("a", {"cpu": "3"}), Pod("b", {"cpu": "3"})], [Node("n", {"cpu": "4"})])
+    >>> result.fits, result.node_of("a"), result.node_of("b"), dict(result.mapping())
+    (False, 'n', None, {'a': 'n'})
+    >>> result.nodes_used
+    1
+    """
 
     #: ``(pod, node)`` pairs in placement order.
     assignments: tuple[tuple[str, str], ...]
@@ -882,7 +898,14 @@ def place(
 
 @attrs.frozen
 class Estimate:
-    """The answer of `estimate_nodes`: how many new nodes of one shape the pods need."""
+    """The answer of `estimate_nodes`: how many new nodes of one shape the pods need.
+
+    Examples
+    --------
+    >>> estimate = estimate_nodes([Pod(f"p{k}", {"cpu": "3"}) for k in range(3)], {"cpu": "4"})
+    >>> estimate.nodes, estimate.lower_bound, estimate.optimal, estimate.bins
+    (3, 3, True, (('p0',), ('p1',), ('p2',)))
+    """
 
     #: The number of new nodes used by the packing found.
     nodes: int
