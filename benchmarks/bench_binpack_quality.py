@@ -12,6 +12,7 @@ bins and in percent of the reference, and the wall time of the ``pack`` calls. T
 give the share of optimal results on the 1,615 classic instances and the time of that run.
 
 Usage: ``python benchmarks/bench_binpack_quality.py [--quick] [--sets a,b] [--strategies x,y]``
+(``--sets classic`` selects the 1,615 classic one-dimensional instances).
 """
 
 from __future__ import annotations
@@ -137,12 +138,16 @@ def run_set(label: str, instances: list[Instance], strategies: list[str]) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one instance in 40 (smoke run)")
-    parser.add_argument("--sets", default="", help="comma-separated set names (default: all)")
+    parser.add_argument(
+        "--sets", default="", help="comma-separated set names, or 'classic' (default: all)"
+    )
     parser.add_argument("--strategies", default="", help="comma-separated strategy names")
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"no benchmark data at {DATA}")
     chosen = set(filter(None, args.sets.split(",")))
+    if "classic" in chosen:
+        chosen = (chosen - {"classic"}) | set(CLASSIC)
     only = list(filter(None, args.strategies.split(",")))
     for name in only:
         if name not in STRATEGIES:

@@ -251,6 +251,15 @@ class TestScoring:
                 {"cpu": f"{data.draw(st.integers(1, 8))}", "memory": "8Gi", "pods": "6"},
                 labels={"zone": data.draw(st.sampled_from("xy"))},
                 taints=data.draw(st.sampled_from([[], [Taint("dedicated", "gpu")]])),
+                pods=[
+                    Pod(
+                        f"old-{k}-{j}",
+                        {"cpu": "500m"},
+                        {"app": "db"},
+                        anti_affinity=[PodAntiAffinity({"app": "db"})],
+                    )
+                    for j in range(data.draw(st.integers(0, 1)))
+                ],
             )
             for k in range(data.draw(st.integers(1, 5)))
         ]

@@ -17,8 +17,8 @@ Both steps keep the invariant that along every arc the label grows by at least t
 so every source-sink path is still a feasible bin, and every feasible bin (items in decreasing
 order) is still a path.
 
-The builders are pure: :func:`build_graph` returns an :class:`ArcFlowGraph` and
-:func:`build_model` a CP-SAT model over it; nothing is solved here.
+The builders are pure: `build_graph` returns an `ArcFlowGraph` and
+`build_model` a CP-SAT model over it; nothing is solved here.
 
 References
 ----------
@@ -170,7 +170,7 @@ def build_graph(
 
 @attrs.frozen
 class ArcFlowModel:
-    """A CP-SAT arc-flow model and its variables (see :func:`build_model`)."""
+    """A CP-SAT arc-flow model and its variables (see `build_model`)."""
 
     #: The ``ortools.sat.python.cp_model.CpModel``.
     model: Any

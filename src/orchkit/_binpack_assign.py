@@ -11,7 +11,7 @@ critical to get good lower bounds:
   ``0..r`` (bins are numbered by their first item);
 - bins are used in order; identical items take non-decreasing bin numbers.
 
-:func:`build_model` is pure: it returns the model and its variables; nothing is solved here.
+`build_model` is pure: it returns the model and its variables; nothing is solved here.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def ranking(vectors: Sequence[Sequence[int]], caps: Sequence[int]) -> tuple[list
 
 @attrs.frozen
 class AssignmentModel:
-    """A CP-SAT assignment model and its variables (see :func:`build_model`)."""
+    """A CP-SAT assignment model and its variables (see `build_model`)."""
 
     #: The ``ortools.sat.python.cp_model.CpModel``.
     model: Any

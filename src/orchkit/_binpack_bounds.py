@@ -60,10 +60,12 @@ def bounds_of(prob: Problem) -> tuple[int, int]:
     return l1, l2
 
 
-#: Largest ``k`` of the Fekete-Schepers functions tried by :func:`dff_bound`.
+#: Largest ``k`` of the Fekete-Schepers functions tried by `dff_bound`.
 DFF_MAX_K = 40
-#: Most thresholds of the Carlier-Clautiaux-Moukrim function tried by :func:`dff_bound`.
+#: Most thresholds of the Carlier-Clautiaux-Moukrim function tried by `dff_bound`.
 DFF_MAX_THRESHOLDS = 64
+#: Fewer functions are tried when ``functions * distinct sizes`` would exceed this.
+DFF_WORK = 200_000
 
 
 def dff_bound(weights: Sequence[int], cap: int) -> int:
@@ -73,7 +75,8 @@ def dff_bound(weights: Sequence[int], cap: int) -> int:
     mapping; ``ceil(sum f(w) / f(cap))`` is then a lower bound. Two families are tried: Fekete and
     Schepers' ``u^(k)`` (round ``(k + 1) w / cap`` down to a multiple of ``1/k`` unless exact),
     ``k = 1..40``, and Carlier, Clautiaux and Moukrim's ``f_2`` with threshold ``lambda`` among
-    (at most 64 of) the item sizes up to ``cap / 2``. ``O(n (k + thresholds))``.
+    (at most 64 of) the item sizes up to ``cap / 2``; fewer of each when there are more than
+    5,000 distinct sizes. ``O(n + min(s (k + thresholds), 400,000))`` for ``s`` distinct sizes.
     """
     if not weights:
         return 0
@@ -82,7 +85,9 @@ def dff_bound(weights: Sequence[int], cap: int) -> int:
     for w in weights:
         counts[w] = counts.get(w, 0) + 1
     items = sorted(counts.items())
-    for k in range(1, DFF_MAX_K + 1):
+    # Any subset of the functions gives a valid bound: try fewer when there are many sizes.
+    top = max(2, min(DFF_MAX_K, DFF_WORK // len(items)))
+    for k in range(1, top + 1):
         # k * u^(k)(w) in integers: k w when (k + 1) w is a multiple of cap, else
         # cap * floor((k + 1) w / cap); the bin maps to k * cap.
         total = 0
@@ -91,9 +96,10 @@ def dff_bound(weights: Sequence[int], cap: int) -> int:
             total += c * (k * w if y % cap == 0 else cap * (y // cap))
         best = max(best, -(-total // (k * cap)))
     small = [w for w, _ in items if w > 0 and 2 * w <= cap]
-    if len(small) > DFF_MAX_THRESHOLDS:
-        step = len(small) / DFF_MAX_THRESHOLDS
-        small = [small[int(j * step)] for j in range(DFF_MAX_THRESHOLDS)]
+    most = max(2, min(DFF_MAX_THRESHOLDS, DFF_WORK // len(items)))
+    if len(small) > most:
+        step = len(small) / most
+        small = [small[int(j * step)] for j in range(most)]
     for lam in small:
         # f_2 of Carlier, Clautiaux and Moukrim (2007), bin value 2 floor(cap / lam).
         top = cap // lam

@@ -13,7 +13,7 @@ so ``p / K`` is a feasible dual solution and ``ceil(sum d_j p_j / K)`` (integer 
 valid lower bound at every iteration (Farley's bound). Dual smoothing (Wentges) prices at a point
 between the best dual point so far and the current duals, which reduces the tailing-off.
 
-:func:`dive` is the primal side: it fixes the patterns the LP uses at value one or more, packs the
+`dive` is the primal side: it fixes the patterns the LP uses at value one or more, packs the
 residual items with the local search and, when that is not enough, fixes one fractional pattern
 and solves the residual LP again, backtracking on nothing but starting again with randomised
 choices until the time is up.

@@ -1,8 +1,15 @@
 """The public face of the generic bin-packing core: strategies, ``STRATEGIES``, ``pack``, bounds.
 
 Each strategy is a public function ``(sizes, capacity) -> list[list[int]]`` that validates its
-input; :func:`pack` validates once, runs the strategy's engine and wraps the bins in a checked
-:class:`~orchkit._binpack_model.Packing`.
+input; `pack` validates once, runs the strategy's engine and wraps the bins in a checked
+`Packing`.
+
+Adding a strategy (an exact solver, say): write the engine ``(Problem) -> list[list[int]]``
+(``Problem`` holds the validated sizes: ``weights``/``cap`` in one dimension, ``vectors``/``caps``
+otherwise), a public function that calls it on ``problem(sizes, capacity)`` with a numpydoc
+docstring stating its cost, register the pair with ``@_engine(engine)`` so that `pack` skips the
+second validation, and add the name to `STRATEGIES`. Every test parametrised over `STRATEGIES`
+then covers it. `lower_bound` gives the bound to stop at.
 """
 
 from __future__ import annotations
@@ -109,7 +116,7 @@ def next_fit(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 def next_fit_decreasing(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     """Next fit on the items sorted by decreasing size (by sum of normalised sizes for vectors).
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -130,7 +137,7 @@ def first_fit(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 
     Online. At most ``floor(1.7 OPT)`` bins in one dimension (Dosa and Sgall 2013).
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -154,10 +161,10 @@ def first_fit_decreasing(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 
     In one dimension FFD uses at most ``11/9 OPT + 6/9`` bins, and the bound is tight [1]_. For
     vectors, items are sorted by the sum of their capacity-normalised sizes (the order of the
-    Cluster Autoscaler's estimator); see :func:`first_fit_decreasing_l2` and friends for other
+    Cluster Autoscaler's estimator); see `first_fit_decreasing_l2` and friends for other
     orders. Identical items keep their input order.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -167,7 +174,7 @@ def first_fit_decreasing(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     Notes
     -----
     Runtime complexity: ``O(n log n)`` in one dimension (sort, then a max-segment-tree over the
-    residuals); see :func:`first_fit` for vectors.
+    residuals); see `first_fit` for vectors.
 
     References
     ----------
@@ -185,7 +192,7 @@ def best_fit(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     Ties go to the lowest-numbered bin. For vectors, "fullest" means the least total
     capacity-normalised room left after the item is placed.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -209,7 +216,7 @@ def best_fit_decreasing(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     Same worst-case bound as FFD (``11/9 OPT + 6/9``) and, on the classic benchmark sets, almost
     always the same number of bins.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -230,7 +237,7 @@ def worst_fit(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 
     It spreads load evenly over few bins, like Kubernetes' default ``LeastAllocated`` scoring.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -253,7 +260,7 @@ def worst_fit_decreasing(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     The ``binpacking`` package calls it "least loaded fit decreasing"; it never uses fewer bins
     than FFD on the classic benchmark sets.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -279,7 +286,7 @@ def _ffd_by(key: str) -> Engine:
 def first_fit_decreasing_sum(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     """FFD with items sorted by the sum of their capacity-normalised sizes ("FFDSum").
 
-    The same as :func:`first_fit_decreasing`; the name says which order is used.
+    The same as `first_fit_decreasing`; the name says which order is used.
 
     Examples
     --------
@@ -288,7 +295,7 @@ def first_fit_decreasing_sum(sizes: Sizes, capacity: Capacity) -> list[list[int]
 
     Notes
     -----
-    Runtime complexity: as :func:`first_fit_decreasing`.
+    Runtime complexity: as `first_fit_decreasing`.
     """
     prob = problem(sizes, capacity)
     return _ffd_by("sum")(prob)
@@ -305,7 +312,7 @@ def first_fit_decreasing_max(sizes: Sizes, capacity: Capacity) -> list[list[int]
 
     Notes
     -----
-    Runtime complexity: as :func:`first_fit_decreasing`.
+    Runtime complexity: as `first_fit_decreasing`.
     """
     prob = problem(sizes, capacity)
     return _ffd_by("max")(prob)
@@ -322,7 +329,7 @@ def first_fit_decreasing_product(sizes: Sizes, capacity: Capacity) -> list[list[
 
     Notes
     -----
-    Runtime complexity: as :func:`first_fit_decreasing`.
+    Runtime complexity: as `first_fit_decreasing`.
     """
     prob = problem(sizes, capacity)
     return _ffd_by("product")(prob)
@@ -339,7 +346,7 @@ def first_fit_decreasing_l2(sizes: Sizes, capacity: Capacity) -> list[list[int]]
 
     Notes
     -----
-    Runtime complexity: as :func:`first_fit_decreasing`.
+    Runtime complexity: as `first_fit_decreasing`.
     """
     prob = problem(sizes, capacity)
     return _ffd_by("l2")(prob)
@@ -378,7 +385,7 @@ def l2_norm_greedy(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 
     The next item of the open bin is the one that fits and minimises the weighted squared
     Euclidean norm of the bin's normalised residual after placement (weights as in
-    :func:`dot_product`). In one dimension this is first fit decreasing.
+    `dot_product`). In one dimension this is first fit decreasing.
 
     Examples
     --------
@@ -405,7 +412,7 @@ def minimum_bin_slack(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     are one branch) that stops at zero slack or after a bounded number of nodes per bin. The
     better of this packing and FFD is returned.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -414,8 +421,9 @@ def minimum_bin_slack(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 
     Notes
     -----
-    Runtime complexity: ``O(n (log n + N))`` with ``N`` the node budget per bin (a constant,
-    4,096); vectors use the same search with one slack per dimension.
+    Runtime complexity: ``O(n log n + m N)`` for ``m`` bins, with ``N`` the node budget per bin:
+    1,024, lowered so that ``m N`` stays near 400,000 for big inputs (never below 32). The subset
+    search is one-dimensional: for vectors this strategy returns FFD.
 
     References
     ----------
@@ -429,23 +437,26 @@ def minimum_bin_slack(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
 def local_search(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     """The best packing orchkit finds without a solver: FFD, MBS', then a bounded local search.
 
-    It starts from the better of first fit decreasing and :func:`minimum_bin_slack` (for
-    vectors: the best of FFD by L2 norm, sum and max, and :func:`dot_product`) and stops as soon
+    It starts from the better of first fit decreasing and `minimum_bin_slack` (for
+    vectors: the best of FFD by L2 norm, sum and max, and `dot_product` up to 5,000
+    items) and stops as soon
     as a packing meets the lower bound (it is then optimal). Otherwise, for a target of one bin
     fewer, it empties the three least-filled bins into a pool of unpacked items and runs a
     consistent neighbourhood search in the style of Buljubasic and Vasquez [1]_: the partial
     packing into ``target - 2`` bins is improved by swapping up to two items of a bin with up to
     two pool items (the bin must still fit; the move that packs the most weight wins, items just
-    packed are tabu for a few iterations) until the pool fits into two bins; then it tries one bin
-    fewer again. Each target gives up after 300 iterations without a lighter pool, and the whole
-    search after a work budget proportional to ``n``. The lower bound used to stop adds dual
-    feasible functions (Fekete-Schepers, Carlier-Clautiaux-Moukrim) to :func:`lower_bound`. Its
-    randomness is a seeded ``random.Random``: the result is deterministic.
+    packed are tabu for a few iterations) until the pool fits into two bins, or (one dimension)
+    the pool and one full bin split exactly into three; then it tries one bin fewer again. A
+    target is tried from up to three partial packings, each given up after 300 iterations without
+    a lighter pool, and the whole search stops after a work budget proportional to ``n``. The
+    lower bound used to stop adds dual feasible functions (Fekete-Schepers,
+    Carlier-Clautiaux-Moukrim) to `lower_bound`. Its randomness is a seeded ``random.Random``:
+    the result is deterministic.
 
-    On the 1,615 classic one-dimensional benchmark instances it is optimal on about 91 %
+    On the 1,615 classic one-dimensional benchmark instances it is optimal on about 93 %
     (first fit decreasing: 49 %); see the performance page for the measured table.
 
-    Parameters and errors as :func:`next_fit`.
+    Parameters and errors as `next_fit`.
 
     Examples
     --------
@@ -453,14 +464,15 @@ def local_search(sizes: Sizes, capacity: Capacity) -> list[list[int]]:
     >>> len(first_fit_decreasing(sizes, 100)), lower_bound(sizes, 100)
     (6, 5)
     >>> local_search(sizes, 100)
-    [[11, 7], [8, 2], [3, 0, 9], [6, 1, 5], [10, 4]]
+    [[7, 8], [2, 11], [10, 4], [6, 1, 5], [0, 9, 3]]
 
     Notes
     -----
-    Runtime complexity: ``O(n log n)`` for the greedy start, ``O(n N)`` for MBS' (``N`` = 1,024
-    nodes per bin), then the search, bounded by a work budget of ``20,000 + 600 n`` move
-    evaluations (each ``O(d)``): ``O(n^2)`` in the worst case, and never unbounded. The vector
-    start adds :func:`dot_product`'s ``O(n^2 d)``.
+    Runtime complexity: ``O(n log n)`` for the greedy start, then MBS' (as
+    `minimum_bin_slack`), then the search, bounded by a work budget of
+    ``20,000 + 600 min(n, 2000)`` move evaluations (each ``O(d)``, ``O(n)`` for the pool
+    checks): about a second at most, and never unbounded. The vector start adds
+    `dot_product`'s ``O(n g d)`` up to 5,000 items.
 
     References
     ----------
@@ -522,7 +534,7 @@ def pack(
     capacity
         The capacity of every bin: an ``int``, or a sequence with one ``int`` per dimension.
     strategy
-        A name from :data:`STRATEGIES`, or a callable ``(sizes, capacity) -> bins`` that receives
+        A name from `STRATEGIES`, or a callable ``(sizes, capacity) -> bins`` that receives
         the validated sizes (``list[int]`` or ``list[tuple[int, ...]]``) and capacity (``int`` or
         ``tuple[int, ...]``) and returns sequences of item indices. Validated before any work.
 
@@ -530,7 +542,7 @@ def pack(
     -------
     Packing
         The bins (item indices), their loads, the capacity and the strategy's name; checked with
-        :func:`check_packing`, so a faulty callable cannot return a silently wrong packing.
+        `check_packing`, so a faulty callable cannot return a silently wrong packing.
 
     Raises
     ------
@@ -575,7 +587,7 @@ def lower_bound(sizes: Sizes | Iterable[int] | Iterable[Sequence[int]], capacity
     Parameters
     ----------
     sizes, capacity
-        As for :func:`pack`.
+        As for `pack`.
 
     Returns
     -------
@@ -585,7 +597,7 @@ def lower_bound(sizes: Sizes | Iterable[int] | Iterable[Sequence[int]], capacity
     Raises
     ------
     InvalidValueError, InfeasibleError
-        As for :func:`pack`.
+        As for `pack`.
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""Exact bin packing on OR-Tools: :func:`solve`, :class:`Solution`, :class:`SolveStatus`.
+"""Exact bin packing on OR-Tools: `solve`, `Solution`, `SolveStatus`.
 
 The solver is a portfolio that stops as soon as the best packing meets a proven lower bound.
 
@@ -7,13 +7,13 @@ One resource:
 1. bounds and heuristics: L1, Martello-Toth L2 and dual feasible functions against first fit
    decreasing, then the local search (optimal on about 91 % of the classic instances);
 2. the Gilmore-Gomory LP bound by column generation (GLOP and an exact knapsack), proven with
-   integer arithmetic (:mod:`orchkit._binpack_colgen`);
+   integer arithmetic (`orchkit._binpack_colgen`);
 3. LP-guided diving for a packing that meets that bound;
-4. the compressed arc-flow model (:mod:`orchkit._binpack_arcflow`) on CP-SAT, hinted with the
+4. the compressed arc-flow model (`orchkit._binpack_arcflow`) on CP-SAT, hinted with the
    best packing, which proves optimality when the LP bound is not tight.
 
 Several resources: the same bounds and heuristics, then the assignment model with symmetry
-breaking (:mod:`orchkit._binpack_assign`) on CP-SAT.
+breaking (`orchkit._binpack_assign`) on CP-SAT.
 
 The time limit is enforced here: every stage is given the time left, CP-SAT runs in a worker
 thread that is told to stop at the deadline, and the caller's ``on_progress`` is called from the
@@ -77,7 +77,7 @@ SEED = 20240601
 
 
 class SolveStatus(enum.Enum):
-    """What :func:`solve` proved.
+    """What `solve` proved.
 
     Examples
     --------
@@ -97,7 +97,7 @@ class SolveStatus(enum.Enum):
 
 @attrs.frozen
 class Solution:
-    """The result of :func:`solve`: the best packing found, a proven bound, and the status.
+    """The result of `solve`: the best packing found, a proven bound, and the status.
 
     Examples
     --------
@@ -107,14 +107,14 @@ class Solution:
     (<SolveStatus.OPTIMAL: 'optimal'>, 3, 3, 0.0)
     """
 
-    #: :attr:`SolveStatus.OPTIMAL` only when the packing is proven optimal.
+    #: `SolveStatus.OPTIMAL` only when the packing is proven optimal.
     status: SolveStatus
-    #: The best packing found (checked with :func:`orchkit.binpack.check_packing`), or ``None``
+    #: The best packing found (checked with `orchkit.binpack.check_packing`), or ``None``
     #: for ``INFEASIBLE`` and ``UNKNOWN``.
     packing: Packing | None
     #: No packing can use fewer bins than this (proven): ``37``.
     lower_bound: int
-    #: Seconds spent in :func:`solve`: ``0.42``.
+    #: Seconds spent in `solve`: ``0.42``.
     wall_time: float
     #: The stage that produced the final answer: ``"bounds"`` (heuristic meets a simple bound),
     #: ``"column generation"``, ``"arc-flow"``, ``"assignment"``; or why nothing was found.
@@ -122,7 +122,7 @@ class Solution:
 
     @property
     def num_bins(self) -> int | None:
-        """The number of bins of :attr:`packing`, or ``None`` without a packing."""
+        """The number of bins of `packing`, or ``None`` without a packing."""
         return None if self.packing is None else self.packing.num_bins
 
     @property
@@ -136,12 +136,12 @@ class Solution:
 
     @property
     def optimal(self) -> bool:
-        """True when :attr:`status` is :attr:`SolveStatus.OPTIMAL`."""
+        """True when `status` is `SolveStatus.OPTIMAL`."""
         return self.status is SolveStatus.OPTIMAL
 
 
 def require_ortools() -> None:
-    """Import OR-Tools, or raise :class:`MissingDependencyError` naming the ``exact`` extra."""
+    """Import OR-Tools, or raise `MissingDependencyError` naming the ``exact`` extra."""
     try:
         import ortools.sat.python.cp_model  # noqa: F401
     except ImportError:
@@ -213,9 +213,9 @@ class _Tracker:
 class CpSatRun:
     """CP-SAT solving ``model`` in a worker thread, reporting to the thread that polls it.
 
-    The solver's own time limit is set to the deadline, and :meth:`wait` also tells it to stop
-    when the deadline passes, whatever the solver does. :attr:`news` is set whenever there is an
-    event to collect with :meth:`poll`.
+    The solver's own time limit is set to the deadline, and `wait` also tells it to stop
+    when the deadline passes, whatever the solver does. `news` is set whenever there is an
+    event to collect with `poll`.
     """
 
     def __init__(
@@ -554,7 +554,7 @@ class _Scalar:
     def arc_flow(self, max_arcs: int) -> None:
         """Run the arc-flow search to the end, target after target.
 
-        See :meth:`start_arc_flow`.
+        See `start_arc_flow`.
         """
         self.search = self.start_arc_flow(max_arcs)
         while self.search is not None:
@@ -684,14 +684,14 @@ def solve(
     Parameters
     ----------
     sizes, capacity
-        As for :func:`orchkit.binpack.pack`: one ``int`` per item and an ``int`` capacity, or
+        As for `orchkit.binpack.pack`: one ``int`` per item and an ``int`` capacity, or
         one sequence per item and one ``int`` per resource.
     time_limit
         Seconds; the call returns within about this time (it stops its solvers itself).
     workers
         CP-SAT worker threads; default: the number of CPUs, at most 8.
     hint
-        A packing to start from (a :class:`Packing` or bins of item indices); it is checked.
+        A packing to start from (a `Packing` or bins of item indices); it is checked.
     on_progress
         Called as ``on_progress(elapsed, best, bound)`` from the calling thread whenever the
         best number of bins (``None`` before any packing) or the proven bound improves.

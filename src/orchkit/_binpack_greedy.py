@@ -1,6 +1,6 @@
 """Greedy bin-packing heuristics on validated problems (the engines behind the public strategies).
 
-Every function takes a :class:`~orchkit._binpack_model.Problem` and returns bins as lists of item
+Every function takes a `Problem` and returns bins as lists of item
 indices. One-dimensional problems use trees over the bins' residual capacities:
 
 - first fit: a max-segment-tree over the bins (leaf ``b`` holds bin ``b``'s residual; unopened

@@ -19,6 +19,9 @@ __all__ = ["best_fill", "local_search", "minimum_bin_slack"]
 
 #: Node budget of one bin's subset search in MBS'.
 MBS_NODES = 1024
+#: Node budget of a whole MBS' run (per bin: at least ``MBS_MIN_NODES``).
+MBS_TOTAL_NODES = 400_000
+MBS_MIN_NODES = 32
 
 
 class _Fenwick:
@@ -142,6 +145,9 @@ def _groups(weights: list[int], order: list[int]) -> tuple[list[int], list[list[
 
 
 def _mbs_scalar(weights: list[int], cap: int, budget: int = MBS_NODES) -> list[list[int]]:
+    # At most MBS_TOTAL_NODES in all: fewer nodes per bin when many bins are expected.
+    expected = -(-sum(weights) // cap) if weights else 0
+    budget = min(budget, max(MBS_MIN_NODES, MBS_TOTAL_NODES // max(expected, 1)))
     order = sorted(range(len(weights)), key=weights.__getitem__, reverse=True)
     values, members = _groups(weights, order)
     avail = [len(g) for g in members]
@@ -150,13 +156,24 @@ def _mbs_scalar(weights: list[int], cap: int, budget: int = MBS_NODES) -> list[l
     negated = [-v for v in values]
     bins: list[list[int]] = []
     first = 0
-    while total > 0 or first < len(values):
+    exhausted = 0
+    while True:
+        if exhausted > 64 and 2 * exhausted > len(values):
+            # Drop the sizes used up, so that searches do not walk over them.
+            keep = [j for j, a in enumerate(avail) if a]
+            values = [values[j] for j in keep]
+            members = [members[j] for j in keep]
+            avail = [avail[j] for j in keep]
+            fenwick = _Fenwick([v * a for v, a in zip(values, avail, strict=True)])
+            negated = [-v for v in values]
+            first = exhausted = 0
         while first < len(values) and not avail[first]:
             first += 1
         if first == len(values):
             break
         # The largest item left opens the bin.
         avail[first] -= 1
+        exhausted += not avail[first]
         fenwick.add(first, -values[first])
         total -= values[first]
         content = [members[first].pop()]
@@ -171,6 +188,7 @@ def _mbs_scalar(weights: list[int], cap: int, budget: int = MBS_NODES) -> list[l
         )
         for j, k in take:
             avail[j] -= k
+            exhausted += not avail[j]
             fenwick.add(j, -k * values[j])
             total -= k * values[j]
             group = members[j]
@@ -212,15 +230,59 @@ def _fits_two(weights: list[int], pool: list[int], cap: int, budget: int) -> lis
     return [i for j, k in take for i in members[j][-k:]]
 
 
+def _split(
+    weights: list[int], items: list[int], cap: int, count: int, budget: int
+) -> tuple[list[list[int]] | None, int]:
+    """``items`` split into ``count`` bins by a bounded depth-first search.
+
+    Returns the bins (``None`` when the search finds none) and the number of nodes searched.
+    """
+    order = sorted(items, key=weights.__getitem__, reverse=True)
+    loads = [0] * count
+    chosen = [-1] * len(order)
+    nodes = 0
+    k = 0
+    start = 0
+    while 0 <= k < len(order):
+        w = weights[order[k]]
+        placed = False
+        for b in range(start, count):
+            # Bins with equal loads are interchangeable: try only the first of them.
+            if loads[b] + w <= cap and all(loads[c] != loads[b] for c in range(b)):
+                loads[b] += w
+                chosen[k] = b
+                placed = True
+                break
+        nodes += 1
+        if nodes > budget:
+            return None, nodes
+        if placed:
+            k += 1
+            start = 0
+            continue
+        # Backtrack: move the previous item to a later bin.
+        k -= 1
+        if k < 0:
+            return None, nodes
+        b = chosen[k]
+        loads[b] -= weights[order[k]]
+        start = b + 1
+    bins: list[list[int]] = [[] for _ in range(count)]
+    for item, b in zip(order, chosen, strict=True):
+        bins[b].append(item)
+    return [b for b in bins if b], nodes
+
+
 class _Search:
     """Consistent neighbourhood search for one target number of bins (one dimension).
 
     The state is a partial packing (``bins``, ``loads``) into ``target - 2`` bins and a ``pool``
     of unpacked items. A move swaps a set ``P`` of at most two items of one bin with a set ``Q``
-    of one or two pool items such that the bin still fits and the pool gets no heavier; the best
-    move (pool weight, then more items left in the pool) is applied, and items just packed may
-    not leave their bin for a few iterations (tabu). When no move applies, a random item is kicked
-    out of a random bin. It succeeds when the pool fits into two bins.
+    of one or two pool items such that the bin still fits. Each step applies the move that packs
+    the most weight (ties: the one leaving more items in the pool), even when it packs less than
+    it unpacks; items just packed may not leave their bin for a few iterations (tabu), and swaps
+    of equal sizes are never moves. When no move exists at all, a random item is kicked out of a
+    random bin. The search succeeds when the pool fits into two bins.
     """
 
     def __init__(
@@ -365,6 +427,25 @@ class _Search:
         self.tabu[i] = iteration + 1
 
 
+def _repack_three(
+    weights: list[int], cap: int, search: _Search, rng: random.Random
+) -> list[list[int]] | None:
+    """A full packing if some bin and the pool fit into three bins (a few bins tried)."""
+    pool_weight = sum(weights[i] for i in search.pool)
+    room = REPACK_ITEMS - len(search.pool)
+    candidates = [
+        b
+        for b, load in enumerate(search.loads)
+        if pool_weight + load <= 3 * cap and len(search.bins[b]) <= room
+    ]
+    for b in rng.sample(candidates, min(len(candidates), REPACK_BINS)):
+        split, nodes = _split(weights, search.pool + search.bins[b], cap, 3, REPACK_NODES)
+        search.work += nodes // REPACK_DISCOUNT
+        if split is not None:
+            return [content for c, content in enumerate(search.bins) if c != b and content] + split
+    return None
+
+
 def _cns_scalar(
     weights: list[int],
     cap: int,
@@ -389,31 +470,40 @@ def _cns_scalar(
             best = [first, rest] if rest else [first]
             break
         ranked = sorted(range(len(best)), key=lambda b: (sum(weights[i] for i in best[b]), b))
-        dropped = set(ranked[:3])
-        kept = [list(best[b]) for b in range(len(best)) if b not in dropped]
-        pool = [i for b in sorted(dropped) for i in best[b]]
-        search = _Search(weights, cap, kept, pool, rng)
-        iteration = 0
         found: list[list[int]] | None = None
-        lowest = sum(weights[i] for i in search.pool)
-        improved_at = 0
-        while work + search.work < budget and iteration - improved_at <= STALL:
-            pool_weight = sum(weights[i] for i in search.pool)
-            if pool_weight < lowest:
-                lowest = pool_weight
-                improved_at = iteration
-            first = _fits_two(weights, search.pool, cap, 4096)
-            if first is not None:
-                chosen = set(first)
-                rest = [i for i in search.pool if i not in chosen]
-                found = [b for b in search.bins if b]
-                found.append(first)
-                if rest:
-                    found.append(rest)
+        for attempt in range(1 + RESTARTS):
+            # First empty the three least-filled bins; after a stall, three random ones.
+            dropped = set(ranked[:3] if not attempt else rng.sample(range(len(best)), 3))
+            kept = [list(best[b]) for b in range(len(best)) if b not in dropped]
+            pool = [i for b in sorted(dropped) for i in best[b]]
+            search = _Search(weights, cap, kept, pool, rng)
+            iteration = 0
+            lowest = sum(weights[i] for i in search.pool)
+            improved_at = 0
+            while work + search.work < budget and iteration - improved_at <= STALL:
+                pool_weight = sum(weights[i] for i in search.pool)
+                if pool_weight < lowest:
+                    lowest = pool_weight
+                    improved_at = iteration
+                first = _fits_two(weights, search.pool, cap, 4096)
+                if first is not None:
+                    chosen = set(first)
+                    rest = [i for i in search.pool if i not in chosen]
+                    found = [b for b in search.bins if b]
+                    found.append(first)
+                    if rest:
+                        found.append(rest)
+                    break
+                if pool_weight <= 2 * cap:
+                    # Close: try to repack one full bin together with the pool into three.
+                    found = _repack_three(weights, cap, search, rng)
+                    if found is not None:
+                        break
+                search.step(iteration)
+                iteration += 1
+            work += search.work
+            if found is not None or work >= budget:
                 break
-            search.step(iteration)
-            iteration += 1
-        work += search.work
         if found is None:
             break
         best = found
@@ -476,7 +566,7 @@ def _fits_two_vector(
 
 
 class _VectorSearch:
-    """The consistent neighbourhood search of :class:`_Search` for vector sizes.
+    """The consistent neighbourhood search of `_Search` for vector sizes.
 
     A move must fit the bin in every dimension; weights are the sums of capacity-normalised
     sizes. Pool sets are scanned by decreasing weight, so the first that fits is the best.
@@ -617,7 +707,7 @@ def _cns_vector(
     budget: int,
     rng: random.Random,
 ) -> list[list[int]]:
-    """:func:`_cns_scalar` for vectors."""
+    """`_cns_scalar` for vectors."""
     best = start
     work = 0
     weight = [sum(x / c for x, c in zip(v, caps, strict=True)) for v in vectors]
@@ -664,16 +754,28 @@ def _cns_vector(
     return best
 
 
-#: Work budget of the local search: ``LOCAL_SEARCH_BASE + LOCAL_SEARCH_PER_ITEM * n`` move
-#: evaluations.
-STALL = 300
+#: Work budget of the one-dimensional search, in move evaluations:
+#: ``LOCAL_SEARCH_BASE + LOCAL_SEARCH_PER_ITEM * min(n, BUDGET_ITEMS)``.
 LOCAL_SEARCH_BASE = 20_000
 LOCAL_SEARCH_PER_ITEM = 600
 #: The budget stops growing with the number of items beyond this many.
 BUDGET_ITEMS = 2000
+#: A target is given up after this many iterations without a lighter pool...
+STALL = 300
+#: ...and tried again from this many fresh partial packings (three random bins emptied).
+RESTARTS = 2
+#: When the pool weighs at most two bins, up to ``REPACK_BINS`` random bins are each tried
+#: together with the pool for an exact split into three bins (at most ``REPACK_ITEMS`` items,
+#: ``REPACK_NODES`` search nodes, counted as ``1 / REPACK_DISCOUNT`` of a move each).
+REPACK_BINS = 8
+REPACK_ITEMS = 10
+REPACK_NODES = 512
+REPACK_DISCOUNT = 4
 #: Work budget of the vector local search.
 VECTOR_SEARCH_BASE = 20_000
 VECTOR_SEARCH_PER_ITEM = 600
+#: Above this many items the vector local search does not start from the dot-product packing.
+DOT_START_ITEMS = 5000
 #: Node budget per bin of the MBS' run that seeds the local search.
 LOCAL_SEARCH_MBS_NODES = 1024
 
@@ -719,6 +821,16 @@ def _local_search_vector(prob: Problem) -> list[list[int]]:
             best = other
     if len(best) <= bound:
         return best
+    if len(prob) > DOT_START_ITEMS:
+        # The bin-centric start costs O(n g d): skip it for big inputs.
+        return _cns_vector(
+            prob.vectors,
+            prob.caps,
+            start=[list(b) for b in best],
+            bound=bound,
+            budget=VECTOR_SEARCH_BASE + VECTOR_SEARCH_PER_ITEM * BUDGET_ITEMS,
+            rng=random.Random(0),
+        )
     other = greedy.bin_centric(prob, "dot")
     if len(other) < len(best):
         best = other

@@ -2,11 +2,11 @@
 
 After column generation, the LP gives a dual solution that is feasible exactly (integer
 profits ``p`` and the exact knapsack maximum ``K``, see
-:meth:`orchkit._binpack_colgen.ColumnGeneration.certificate`). For any packing into ``z`` bins,
+`orchkit._binpack_colgen.ColumnGeneration.certificate`). For any packing into ``z`` bins,
 the reduced costs ``1 - p.a / K`` of its bins add up to ``z - p.d / K``; since none is negative,
 each bin's pattern has a reduced cost of at most that gap. When the LP bound is nearly tight the
 gap is tiny, so the patterns that can appear in a packing into ``z`` bins are few: they are
-enumerated (:func:`orchkit._binpack_colgen.enumerate_patterns`) and this model decides, exactly,
+enumerated (`orchkit._binpack_colgen.enumerate_patterns`) and this model decides, exactly,
 whether ``z`` bins suffice. It finds the packing when they do, and proves that one more bin is
 needed when they do not (the non-IRUP instances, whose LP bound is one short).
 

@@ -1,9 +1,9 @@
-"""The generic bin-packing data model: validated problems, :class:`Packing`, ``check_packing``.
+"""The generic bin-packing data model: validated problems, `Packing`, ``check_packing``.
 
 Everything in the generic core works on plain numbers. An *item* is a non-negative ``int`` (one
 resource) or a sequence of non-negative ``int`` (several resources); all bins share one
 *capacity*, an ``int`` or a sequence of the same length as the items. Internally a problem is a
-:class:`Problem`: the validated sizes (a ``list[int]`` in one dimension, a ``list[tuple[int, ...]]``
+`Problem`: the validated sizes (a ``list[int]`` in one dimension, a ``list[tuple[int, ...]]``
 otherwise) and the capacity (an ``int`` or a ``tuple[int, ...]``).
 """
 
@@ -131,7 +131,7 @@ def _capacity(capacity: object) -> int | tuple[int, ...]:
 
 
 def problem(sizes: Iterable[int] | Iterable[Sequence[int]], capacity: Capacity) -> Problem:
-    """Validate ``sizes`` and ``capacity``; return the :class:`Problem`.
+    """Validate ``sizes`` and ``capacity``; return the `Problem`.
 
     Runtime complexity: ``O(n d)``.
 
@@ -217,8 +217,8 @@ def _load_of(prob: Problem, members: Sequence[int]) -> Load:
 class Packing:
     """A packing of items into identical bins: which items share a bin, and each bin's load.
 
-    Build one with :func:`orchkit.binpack.pack` (or :meth:`Packing.from_bins` from your own
-    assignment); check one with :func:`orchkit.binpack.check_packing`.
+    Build one with `orchkit.binpack.pack` (or `Packing.from_bins` from your own
+    assignment); check one with `orchkit.binpack.check_packing`.
 
     Examples
     --------
@@ -282,14 +282,14 @@ class Packing:
         """Build and check a packing from bins of item indices.
 
         Use it to wrap the assignment found by your own (or an exact) solver; empty bins are
-        dropped, the loads are computed, and the result passes :func:`check_packing`.
+        dropped, the loads are computed, and the result passes `check_packing`.
 
         Parameters
         ----------
         bins
             One sequence of item indices per bin.
         sizes, capacity
-            The instance, as given to :func:`orchkit.binpack.pack`.
+            The instance, as given to `orchkit.binpack.pack`.
         strategy
             A name for the method that produced the bins.
 
@@ -300,22 +300,24 @@ class Packing:
         Raises
         ------
         InvalidValueError
-            If the bins break an invariant (see :func:`check_packing`) or the instance is invalid.
+            If the bins break an invariant (see `check_packing`) or the instance is invalid.
         InfeasibleError
             If an item is larger than the capacity.
+
+        Notes
+        -----
+        Runtime complexity: ``O(n d)``.
 
         Examples
         --------
         >>> Packing.from_bins([[1], [0, 2], []], [5, 9, 4], 10).bins
         ((1,), (0, 2))
-
-        Runtime complexity: ``O(n d)``.
         """
         return _packing(problem(sizes, capacity), bins, strategy)
 
 
 def _packing(prob: Problem, bins: object, strategy: str, field: str = "bins") -> Packing:
-    """The :class:`Packing` of validated bins of ``prob`` (empty bins dropped), checked."""
+    """The `Packing` of validated bins of ``prob`` (empty bins dropped), checked."""
     if isinstance(bins, (str, bytes)) or not isinstance(bins, Iterable):
         raise InvalidValueError(field, bins, "must be a sequence of sequences of item indices")
     kept: list[tuple[int, ...]] = []

@@ -224,7 +224,7 @@ def pods_from_manifests(manifests: Iterable[object]) -> list[Pod]:
     - Pods not bound to a node (no ``spec.nodeName``) and not finished;
     - ``kind: List`` dumps are opened; other kinds (Services, Nodes, ...) are skipped.
 
-    Requests are :func:`orchkit.resources.pod_requests`; labels, ``nodeSelector``, tolerations,
+    Requests are `orchkit.resources.pod_requests`; labels, ``nodeSelector``, tolerations,
     required pod anti-affinity and ``DoNotSchedule`` topology spread constraints are kept. Pods
     outside the ``default`` namespace are named ``<namespace>/<name>``.
 

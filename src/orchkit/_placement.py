@@ -5,7 +5,7 @@ The engine filters nodes as kube-scheduler's plugins do (NodeSelector, TaintTole
 InterPodAntiAffinity both ways, PodTopologySpread with ``DoNotSchedule``), then picks a node by a
 scoring policy (``LeastAllocated``, ``MostAllocated``, ``BalancedAllocation``: one pod at a time
 in input order) or by a batch heuristic (pods sorted by decreasing size, then first, best or worst
-fit). Resources are counted as the scheduler counts them (:meth:`ResourceList.to_vector`: cpu in
+fit). Resources are counted as the scheduler counts them (`ResourceList.to_vector`: cpu in
 millicores, everything else in whole units).
 """
 
@@ -327,7 +327,7 @@ class Pod:
 
     #: Unique among the pods placed together: ``"frontend-0"``.
     name: str = attrs.field(converter=_name)
-    #: The effective requests (see :func:`orchkit.resources.pod_requests`):
+    #: The effective requests (see `orchkit.resources.pod_requests`):
     #: ``{"cpu": "500m", "memory": "1Gi"}``.
     requests: ResourceList = attrs.field(factory=ResourceList, converter=_requests)
     #: The pod's labels, as sorted pairs: ``{"app": "web"}`` is stored as ``(("app", "web"),)``.
@@ -401,7 +401,14 @@ class Unplaced:
 
 @attrs.frozen
 class NodeReport:
-    """One node after placement: its capacity, everything requested on it, the pods placed."""
+    """One node after placement: its capacity, everything requested on it, the pods placed.
+
+    Examples
+    --------
+    >>> report = place([Pod("web", {"cpu": "1"})], [Node("a", {"cpu": "4"})]).nodes[0]
+    >>> report.pods, report.utilization("cpu")
+    (('web',), 0.25)
+    """
 
     #: The node's name.
     name: str
@@ -425,7 +432,16 @@ class NodeReport:
 
 @attrs.frozen
 class Placement:
-    """The result of :func:`place`: where each pod goes, what could not go, and node usage."""
+    """The result of `place`: where each pod goes, what could not go, and node usage.
+
+    Examples
+    --------
+    >>> result = place([Pod("a", {"cpu": "3"}), Pod("b", {"cpu": "3"})], [Node("n", {"cpu": "4"})])
+    >>> result.fits, result.node_of("a"), result.node_of("b"), dict(result.mapping())
+    (False, 'n', None, {'a': 'n'})
+    >>> result.nodes_used
+    1
+    """
 
     #: ``(pod, node)`` pairs in placement order.
     assignments: tuple[tuple[str, str], ...]
@@ -809,18 +825,18 @@ def place(
     nodes
         The nodes, in order of preference for ties; names must be unique.
     strategy
-        One of :data:`PLACEMENT_STRATEGIES`. With ``solver="exact"``, the heuristic whose
-        placement starts the search.
+        One of `PLACEMENT_STRATEGIES`. With `solver="exact"`, the heuristic whose placement
+        starts the search.
     solver
-        ``"heuristic"`` (the default) places pods as described above. ``"exact"`` solves the
+        `"heuristic"` (the default) places pods as described above. `"exact"` solves the
         whole batch with CP-SAT under the same constraints: it maximises the pods placed,
-        higher :attr:`Pod.priority` first (one pod of a higher priority outweighs any number of
-        lower ones), then minimises the nodes in use; :attr:`Placement.optimal` says whether
-        that was proven within ``time_limit``. Topology spread is checked on the final
-        placement (every domain that receives a pod stays within ``maxSkew`` of the emptiest
-        eligible domain), which an order of placement one pod at a time can always follow.
+        higher `Pod.priority` first (one pod of a higher priority outweighs any number of
+        lower ones), then minimises the nodes in use; `Placement.optimal` says whether that
+        was proven within `time_limit`. Topology spread is checked on the final placement
+        (every domain that receives a pod stays within `maxSkew` of the emptiest eligible
+        domain), which an order of placement one pod at a time can always follow.
     time_limit, workers
-        For ``solver="exact"``: seconds, and CP-SAT worker threads (default: the CPUs, at
+        For `solver="exact"`: seconds, and CP-SAT worker threads (default: the CPUs, at
         most 8).
 
     Returns
@@ -932,7 +948,14 @@ def place(
 
 @attrs.frozen
 class Estimate:
-    """The answer of :func:`estimate_nodes`: how many new nodes of one shape the pods need."""
+    """The answer of `estimate_nodes`: how many new nodes of one shape the pods need.
+
+    Examples
+    --------
+    >>> estimate = estimate_nodes([Pod(f"p{k}", {"cpu": "3"}) for k in range(3)], {"cpu": "4"})
+    >>> estimate.nodes, estimate.lower_bound, estimate.optimal, estimate.bins
+    (3, 3, True, (('p0',), ('p1',), ('p2',)))
+    """
 
     #: The number of new nodes used by the packing found.
     nodes: int
@@ -978,7 +1001,7 @@ def estimate_nodes(
     Pods that cannot run on an empty node of this shape (node selector, taints, a request larger
     than the node) are reported as unplaced. Without anti-affinity or spread rules the rest is a
     vector bin-packing problem over the requested resources (plus the ``pods`` slots when the
-    shape lists them), solved with ``strategy`` from :data:`orchkit.binpack.STRATEGIES` (by
+    shape lists them), solved with ``strategy`` from `orchkit.binpack.STRATEGIES` (by
     default the local search, optimal when ``nodes == lower_bound``); with such rules, the pods
     are placed by first fit decreasing onto as many fresh nodes as needed.
 
@@ -987,12 +1010,12 @@ def estimate_nodes(
     pods
         The pending pods.
     node_shape
-        A :class:`Node` used as a template (its labels and taints apply; its existing pods and
+        A `Node` used as a template (its labels and taints apply; its existing pods and
         requests are ignored), or its allocatable resources (the node then carries the labels
         the kubelet gives every Linux node: ``kubernetes.io/os=linux``,
         ``kubernetes.io/arch=amd64`` and their ``beta.`` forms).
     strategy
-        A name from :data:`orchkit.binpack.STRATEGIES`.
+        A name from `orchkit.binpack.STRATEGIES`.
 
     Returns
     -------

@@ -1,13 +1,13 @@
-"""Exact placement on CP-SAT: ``place(..., solver="exact")`` and :func:`choose_node_types`.
+"""Exact placement on CP-SAT: ``place(..., solver="exact")`` and `choose_node_types`.
 
 Both are assignment models over (pod, node) Booleans, written as pure builders with one comment
-per constraint block, and solved by :func:`orchkit._binpack_exact.run_cpsat` under a time limit.
+per constraint block, and solved by `orchkit._binpack_exact.run_cpsat` under a time limit.
 
-- :func:`build_placement_model`: pods onto given, heterogeneous, possibly pre-loaded nodes, under
+- `build_placement_model`: pods onto given, heterogeneous, possibly pre-loaded nodes, under
   the scheduler's filters (node selector, taints, resources and pod slots, required pod
   anti-affinity both ways, topology spread); maximise the pods placed by priority, then minimise
   the nodes in use.
-- :func:`build_node_type_model`: pods onto new nodes whose types (allocatable, labels, taints,
+- `build_node_type_model`: pods onto new nodes whose types (allocatable, labels, taints,
   price) are to be chosen; minimise the total price. Karpenter answers this greedily (the
   cheapest type that fits each node claim); this model is exact, or reports a proven gap.
 """
@@ -136,7 +136,7 @@ def _priority_weights(pods: Sequence[Pod]) -> list[int]:
 
 @attrs.frozen
 class PlacementModel:
-    """A CP-SAT placement model and its variables (see :func:`build_placement_model`)."""
+    """A CP-SAT placement model and its variables (see `build_placement_model`)."""
 
     #: The ``ortools.sat.python.cp_model.CpModel``.
     model: Any
@@ -299,7 +299,7 @@ def place_exact(
     time_limit: float = 10.0,
     workers: int | None = None,
 ) -> Placement:
-    """``place(..., solver="exact")``: see :func:`orchkit.binpack.place`."""
+    """``place(..., solver="exact")``: see `orchkit.binpack.place`."""
     seconds = _time_limit(time_limit)
     threads = _workers(workers)
     require_ortools()
@@ -424,9 +424,9 @@ class NodeType:
 
 @attrs.frozen
 class NodeTypeChoice:
-    """The answer of :func:`choose_node_types`."""
+    """The answer of `choose_node_types`."""
 
-    #: :attr:`SolveStatus.OPTIMAL` when no cheaper choice exists (proven), ``FEASIBLE`` when
+    #: `SolveStatus.OPTIMAL` when no cheaper choice exists (proven), ``FEASIBLE`` when
     #: the time ran out first, ``INFEASIBLE`` when the pods that fit some type cannot all be
     #: placed within the ``max_count`` limits.
     status: SolveStatus
@@ -452,7 +452,7 @@ class NodeTypeChoice:
 
 @attrs.frozen
 class NodeTypeModel:
-    """A CP-SAT node-type model and its variables (see :func:`build_node_type_model`)."""
+    """A CP-SAT node-type model and its variables (see `build_node_type_model`)."""
 
     #: The ``ortools.sat.python.cp_model.CpModel``.
     model: Any
@@ -834,11 +834,11 @@ def estimate_exact(
     workers: int | None = None,
     on_progress: Progress | None = None,
 ) -> Estimate:
-    """:func:`orchkit.binpack.estimate_nodes` solved exactly: the fewest new nodes, proven.
+    """`orchkit.binpack.estimate_nodes` solved exactly: the fewest new nodes, proven.
 
     Without anti-affinity or spread rules the pods are a vector bin-packing instance given to
-    :func:`orchkit.binpack.solve` (``lower_bound`` is then its proven bound); with hostname
-    anti-affinity they go to :func:`choose_node_types` with one type of price 1.
+    `orchkit.binpack.solve` (``lower_bound`` is then its proven bound); with hostname
+    anti-affinity they go to `choose_node_types` with one type of price 1.
     """
     template = _shape(node_shape)
     pods = list(pods)

@@ -1,17 +1,19 @@
 """Bin packing: fast heuristics, lower bounds and a checker; pods onto Kubernetes nodes.
 
 The generic core works on plain numbers. Items are non-negative integer sizes (``int``, or a
-sequence of ``int`` for several resources); every bin has the same capacity. :func:`pack` packs
-them with a named strategy from :data:`STRATEGIES` (or your own callable), :func:`lower_bound`
-says how many bins any packing needs, and :func:`check_packing` verifies every invariant of a
-:class:`Packing`.
+sequence of ``int`` for several resources); every bin has the same capacity. `pack` packs
+them with a named strategy from `STRATEGIES` (or your own callable), `lower_bound`
+says how many bins any packing needs, and `check_packing` verifies every invariant of a
+`Packing`.
 
-On top of it, :func:`place` puts :class:`Pod` objects onto :class:`Node` objects under the
+On top of it, `place` puts `Pod` objects onto `Node` objects under the
 scheduler's constraints (node selectors, taints, pod anti-affinity, topology spread) with
-kube-scheduler's scoring policies or batch heuristics, and :func:`estimate_nodes` answers "how many
-more nodes of this shape"; :func:`pods_from_manifests` and :func:`nodes_from_manifests` build them
+kube-scheduler's scoring policies or batch heuristics, and `estimate_nodes` answers "how many
+more nodes of this shape"; `pods_from_manifests` and `nodes_from_manifests` build them
 from manifests.
 
+Examples
+--------
 >>> from orchkit.binpack import lower_bound, pack
 >>> sizes = [50, 26, 59, 21, 32, 20, 54, 64, 36, 29, 59, 33]
 >>> pack(sizes, 100).num_bins, pack(sizes, 100, "local_search").num_bins, lower_bound(sizes, 100)
