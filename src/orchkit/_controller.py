@@ -985,13 +985,19 @@ def rollout_recreate(d: Dep, rss: list[RS], now: float, actions: list[Action]) -
     sync_rollout_status(d, all_rss, new, spec_total=spec_total, now=now, actions=actions)
 
 
-def run_sync(d: Dep, rss: list[RS], now: float) -> list[Action]:
-    """``syncDeployment`` for one Deployment: returns the writes, mutating ``d`` and ``rss``."""
+def run_sync(d: Dep, rss: list[RS], now: float) -> tuple[list[Action], bool]:
+    """``syncDeployment`` for one Deployment, mutating ``d`` and ``rss``.
+
+    Returns the writes, and whether the sync took the scaling path (paused, or a scaling
+    event), where availability is not protected.
+    """
     actions: list[Action] = []
+    scaling = False
     try:
         if check_paused_conditions(d, now):
             actions.append(UpdateStatus())
         if d.paused or is_scaling_event(d, rss, now, actions):
+            scaling = True
             sync_scaling(d, rss, now, actions)
         elif d.rolling:
             rollout_rolling(d, rss, now, actions)
@@ -999,4 +1005,4 @@ def run_sync(d: Dep, rss: list[RS], now: float) -> list[Action]:
             rollout_recreate(d, rss, now, actions)
     except AbortError:
         pass
-    return actions
+    return actions, scaling

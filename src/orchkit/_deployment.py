@@ -1019,7 +1019,7 @@ def sync(state: DeploymentState) -> tuple[DeploymentState, tuple[Action, ...]]:
     """
     d = engine.Dep(state.deployment)
     rss = [engine.RS.of(r) for r in state.replica_sets]
-    actions = engine.run_sync(d, rss, state.now)
+    actions, _ = engine.run_sync(d, rss, state.now)
     new_state = DeploymentState(
         d.record(state.deployment.strategy), tuple(rs.record() for rs in rss), state.now
     )

@@ -3,15 +3,23 @@
 Three layers, from the controller's rules to a plan:
 
 - **Records**: :class:`Deployment`, :class:`ReplicaSet`, :class:`RollingUpdate`,
-  :class:`Recreate`, :class:`DeploymentStatus`, :class:`Condition`, and the actions a sync makes.
+  :class:`Recreate`, :class:`DeploymentStatus`, :class:`Condition`, and the actions a sync makes
+  (:class:`CreateReplicaSet`, :class:`ScaleReplicaSet`, ...).
 - **The controller's rules as pure functions**, each named after its upstream counterpart:
   :func:`resolve_fenceposts`, :func:`new_rs_new_replicas`, :func:`reconcile_new_replica_set`,
   :func:`reconcile_old_replica_sets`, :func:`proportional_scale`, :func:`deployment_timed_out`,
   ... and :func:`sync`, which composes them like ``syncDeployment``.
+- **The planner**: :func:`plan_rollout` runs those rules against a model of pods becoming ready
+  and returns a :class:`RolloutPlan` of :class:`RolloutStep` s; :func:`check_plan` states its
+  invariants. Other systems' knobs plan in the same step model: :class:`EcsRolling`,
+  :class:`StatefulSetRollingUpdate`, :class:`DaemonSetRollingUpdate`, :class:`Canary`.
 
->>> from orchkit.rollout import resolve_fenceposts
+>>> from orchkit.rollout import plan_rollout, resolve_fenceposts, RollingUpdate
 >>> resolve_fenceposts("25%", "25%", 10)    # surge rounds up, unavailable rounds down
 (3, 2)
+>>> plan = plan_rollout(10, RollingUpdate(max_surge=10, max_unavailable=5))
+>>> [(step.old_replicas, step.new_replicas) for step in plan.steps]
+[(5, 10), (0, 10)]
 """
 
 from __future__ import annotations
@@ -51,6 +59,12 @@ from orchkit._deployment import terminating_replica_count as terminating_replica
 from orchkit._intstr import MAX_INT32 as MAX_INT32
 from orchkit._intstr import IntOrPercent as IntOrPercent
 from orchkit._intstr import scaled_value as scaled_value
+from orchkit._plan import PlannableStrategy as PlannableStrategy
+from orchkit._plan import plan_rollout as plan_rollout
+from orchkit._planner import Rescale as Rescale
+from orchkit._planner import RolloutPlan as RolloutPlan
+from orchkit._planner import RolloutStep as RolloutStep
+from orchkit._planner import check_plan as check_plan
 from orchkit._rollout_types import Action as Action
 from orchkit._rollout_types import Condition as Condition
 from orchkit._rollout_types import CreateReplicaSet as CreateReplicaSet
@@ -67,29 +81,46 @@ from orchkit._rollout_types import ScaleResult as ScaleResult
 from orchkit._rollout_types import Strategy as Strategy
 from orchkit._rollout_types import UpdateReplicaSet as UpdateReplicaSet
 from orchkit._rollout_types import UpdateStatus as UpdateStatus
+from orchkit._strategies_other import Canary as Canary
+from orchkit._strategies_other import DaemonSetRollingUpdate as DaemonSetRollingUpdate
+from orchkit._strategies_other import EcsRolling as EcsRolling
+from orchkit._strategies_other import Pause as Pause
+from orchkit._strategies_other import SetWeight as SetWeight
+from orchkit._strategies_other import StatefulSetRollingUpdate as StatefulSetRollingUpdate
 
 __all__ = [
     "MAX_INT32",
     "Action",
+    "Canary",
     "Condition",
     "CreateReplicaSet",
+    "DaemonSetRollingUpdate",
     "DeleteReplicaSet",
     "Deployment",
     "DeploymentState",
     "DeploymentStatus",
+    "EcsRolling",
     "IntOrPercent",
+    "Pause",
+    "PlannableStrategy",
     "Recreate",
     "ReplicaSet",
     "Requeue",
+    "Rescale",
     "RollingUpdate",
+    "RolloutPlan",
+    "RolloutStep",
     "ScaleReplicaSet",
     "ScaleResult",
+    "SetWeight",
+    "StatefulSetRollingUpdate",
     "Strategy",
     "UpdateReplicaSet",
     "UpdateStatus",
     "actual_replica_count",
     "available_replica_count",
     "calculate_status",
+    "check_plan",
     "cleanup_deployment",
     "cleanup_unhealthy_replicas",
     "deployment_complete",
@@ -103,6 +134,7 @@ __all__ = [
     "max_unavailable",
     "min_available",
     "new_rs_new_replicas",
+    "plan_rollout",
     "proportional_scale",
     "ready_replica_count",
     "reconcile_new_replica_set",
