@@ -21,15 +21,25 @@ import logging
 
 from orchkit.errors import OrchkitError as OrchkitError
 from orchkit.resources import Format as Format
+from orchkit.resources import QOSClass as QOSClass
 from orchkit.resources import Quantity as Quantity
+from orchkit.resources import ResourceList as ResourceList
 from orchkit.resources import parse_quantity as parse_quantity
+from orchkit.resources import pod_limits as pod_limits
+from orchkit.resources import pod_requests as pod_requests
+from orchkit.resources import qos_class as qos_class
 
 __all__ = [
     "Format",
     "OrchkitError",
+    "QOSClass",
     "Quantity",
+    "ResourceList",
     "__version__",
     "parse_quantity",
+    "pod_limits",
+    "pod_requests",
+    "qos_class",
 ]
 
 __version__ = "0.1.0"

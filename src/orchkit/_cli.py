@@ -15,7 +15,10 @@ from collections.abc import Sequence
 __all__ = ["main"]
 
 #: Modules that add a subcommand, in the order ``orchkit --help`` lists them.
-SUBCOMMAND_MODULES = ("orchkit._cli_demo",)
+SUBCOMMAND_MODULES = (
+    "orchkit._cli_demo",
+    "orchkit._cli_quantity",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

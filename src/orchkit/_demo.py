@@ -12,7 +12,7 @@ from typing import TextIO
 __all__ = ["SECTIONS", "run_demo"]
 
 #: ``"module:function"`` of each demo section, in the order they print.
-SECTIONS: tuple[str, ...] = ()
+SECTIONS: tuple[str, ...] = ("orchkit._demo_resources:section",)
 
 
 def run_demo(out: TextIO) -> None:

@@ -17,12 +17,14 @@ from typing import Final
 
 import attrs
 
-from orchkit.errors import QuantityError
+from orchkit.errors import InvalidValueError, QuantityError
 
 #: Written exponents (``1e<x>``) and constructor scales must satisfy ``|x| <= MAX_EXPONENT``.
 MAX_EXPONENT: Final = 1000
 #: Every value must satisfy ``|v| < 10**MAX_MAGNITUDE``.
 MAX_MAGNITUDE: Final = 2000
+#: A number with a binary suffix (``Ki`` .. ``Ei``) may have at most this many significant digits.
+MAX_BINARY_DIGITS: Final = 1000
 
 _NANO: Final = -9
 _BINARY_CAP: Final = 2**63 - 1
@@ -86,6 +88,15 @@ _EXPONENT_DIGITS: Final = re.compile(r"[+-]?[0-9]+")
 _FORMAT_MESSAGE: Final = "does not match the quantity grammar <sign><digits>.<digits><suffix>"
 
 
+def _as_format(value: object) -> Format:
+    """Validate a ``format`` argument: a :class:`Format` or its value (``"BinarySI"``)."""
+    try:
+        return Format(value)
+    except ValueError:
+        choices = ", ".join(repr(f.value) for f in Format)
+        raise InvalidValueError("format", value, f"must be one of {choices}") from None
+
+
 def _format_error(text: object) -> QuantityError:
     return QuantityError("format", text, _FORMAT_MESSAGE)
 
@@ -105,30 +116,123 @@ def _normalize(m: int, e: int) -> tuple[int, int]:
     return int(stripped), e + len(s) - len(stripped)
 
 
-def _too_big(m: int, e: int) -> bool:
-    """True when ``|m * 10**e| >= 10**MAX_MAGNITUDE``."""
-    if not m:
+def _to_fields(m: int, e: int) -> tuple[int, int]:
+    """The stored fields ``(n, s)`` of the value ``m * 10**e``.
+
+    The value is ``n * 10**s`` with ``s == -9`` whenever it is a multiple of one nano (always, for
+    parsed values), else the largest ``s < -9`` that keeps ``n`` an integer. Equal values therefore
+    have equal fields, which makes ``==`` and ``hash`` plain integer operations.
+    """
+    if e >= _NANO:
+        return m * _POW10[e - _NANO] if e - _NANO < _POW10_LEN else m * 10 ** (e - _NANO), _NANO
+    m, e = _normalize(m, e)
+    if e >= _NANO:
+        return m * 10 ** (e - _NANO), _NANO
+    return m, e
+
+
+def _too_big(n: int, s: int) -> bool:
+    """True when ``|n * 10**s| >= 10**MAX_MAGNITUDE``."""
+    if not n:
         return False
-    approx = (abs(m).bit_length() - 1) * _LOG10_2 + e
+    approx = (abs(n).bit_length() - 1) * _LOG10_2 + s
     if approx < MAX_MAGNITUDE - 2:
         return False
     if approx > MAX_MAGNITUDE + 2:
         return True
-    return abs(m) >= 10 ** (MAX_MAGNITUDE - e) if e <= MAX_MAGNITUDE else True
+    limit: int = 10 ** (MAX_MAGNITUDE - s)
+    return abs(n) >= limit
 
 
 def _checked(m: int, e: int, what: object) -> tuple[int, int]:
-    m, e = _normalize(m, e)
-    if _too_big(m, e):
+    """``_to_fields(m, e)``, or a range error when the magnitude is beyond the bound."""
+    n, s = _to_fields(m, e)
+    if _too_big(n, s):
         msg = f"magnitude reaches 10**{MAX_MAGNITUDE}, beyond what orchkit represents"
         raise _range_error(what, msg)
-    return m, e
+    return n, s
+
+
+_POW10: Final = tuple(10**i for i in range(128))
+_POW10_LEN: Final = len(_POW10)
+_BINARY_CAP_NANO: Final = _BINARY_CAP * 10**9
+_DECIMAL_SHIFT: Final = {suffix: e + 9 for suffix, e in _DECIMAL_SUFFIXES.items() if suffix}
 
 
 def _parse(text: str) -> tuple[int, int, Format]:
-    """Parse ``text`` as Kubernetes' ``ParseQuantity`` does; return ``(m, e, format)``."""
-    if text == "0":
-        return 0, 0, _DEC
+    """Parse ``text`` as Kubernetes' ``ParseQuantity``; return the fields ``(nanos, -9, format)``.
+
+    A fast path built from C-level string methods handles the shapes real manifests and tools
+    use (up to 20 ASCII characters: digits with an optional sign and fraction, then an SI suffix
+    or an exponent of at most two digits); everything else, including every error, goes through
+    :func:`_parse_slow`, which follows Kubernetes' scanner rule by rule. The two agree on the fast
+    path's domain (a property test holds them to it).
+    """
+    if len(text) > 20 or not text.isascii():
+        return _parse_slow(text)
+    # From here on the text is short ASCII: int() of any digit run in it is cheap and exact.
+    if text.isdigit():  # "12345": the most common shape
+        return int(text) * 1_000_000_000, -9, _DEC
+    last = text[-1:]
+    power = 0
+    decimal_shift = _DECIMAL_SHIFT.get(last)
+    if decimal_shift is not None:  # "400m", "1.5G"
+        body = text[:-1]
+        if body.isdigit():
+            return int(body) * _POW10[decimal_shift], -9, _DEC
+        fmt = _DEC
+    elif last == "i":  # "512Mi", "1.5Gi"
+        binary = _BINARY_SUFFIXES.get(text[-2:])
+        if binary is None:
+            return _parse_slow(text)
+        power = binary
+        body = text[:-2]
+        if body.isdigit():
+            n = (int(body) << power) * 1_000_000_000
+            return (n if n <= _BINARY_CAP_NANO else _BINARY_CAP_NANO), -9, _BIN
+        fmt = _BIN
+        decimal_shift = 9
+    elif "e" in text or "E" in text:  # "1e3", "2.5e-3"
+        cut = text.find("e")
+        if cut < 0:
+            cut = text.find("E")
+        tail = text[cut + 1 :]
+        digits = tail[1:] if tail[:1] == "-" or tail[:1] == "+" else tail
+        if not (len(digits) <= 2 and digits.isdigit()):
+            return _parse_slow(text)
+        body, fmt, decimal_shift = text[:cut], _EXP, int(tail) + 9
+    else:  # "1.5", "-5"
+        body, fmt, decimal_shift = text, _DEC, 9
+    # `body` is a number that is not plain digits: a sign and/or a fraction.
+    negative = False
+    first = body[:1]
+    if first == "-":
+        negative = True
+        body = body[1:]
+    elif first == "+":
+        body = body[1:]
+    whole, _, frac = body.partition(".")
+    digits = whole + frac
+    if not digits.isdigit():
+        return _parse_slow(text)
+    if power:
+        n, r = divmod((int(digits) << power) * 1_000_000_000, _POW10[len(frac)])
+        if r:
+            n += 1
+        if n > _BINARY_CAP_NANO:
+            n = _BINARY_CAP_NANO
+        elif n < 1_000_000_000 and n:
+            fmt = _DEC  # Kubernetes switches binary values between 0 and 1 to DecimalSI
+    else:
+        shift = decimal_shift - len(frac)
+        if shift < 0:
+            return _parse_slow(text)  # finer than nano: needs rounding
+        n = int(digits) * _POW10[shift]
+    return (-n if negative else n), -9, fmt
+
+
+def _parse_slow(text: str) -> tuple[int, int, Format]:
+    """The general parse: signs, exponents, rounding below nano, binary fractions, errors."""
     match = _SCANNER.fullmatch(text)
     if match is None or not text:
         raise _format_error(text)
@@ -159,31 +263,29 @@ def _parse(text: str) -> tuple[int, int, Format]:
         has_zero = text[len(sign) : len(sign) + 1] == "0"
         if not has_zero and (exponent < _NANO or binary_power >= 50):
             raise QuantityError("numeric", text, "the number has no digits")
-        return 0, 0, fmt
+        return 0, -9, fmt
     # value = digits * 10**scale; strip the zeros that do not change it.
     scale = exponent - len(frac)
     stripped = digits.rstrip("0")
     scale += len(digits) - len(stripped)
     digits = stripped.lstrip("0")
     if not digits:
-        return 0, 0, fmt
+        return 0, -9, fmt
     negative = sign == "-"
 
     if binary_power:
-        return _binary_value(text, digits, scale, binary_power, negative)
-
-    if len(digits) + scale > MAX_MAGNITUDE:
+        n, fmt = _binary_nanos(text, digits, scale, binary_power)
+    elif len(digits) + scale > MAX_MAGNITUDE:
         msg = f"magnitude reaches 10**{MAX_MAGNITUDE}, beyond what orchkit represents"
         raise _range_error(text, msg)
-    if scale >= _NANO:
-        m = int(digits)
-        return (-m if negative else m), scale, fmt
-    # Finer than nano: round the magnitude up to the next multiple of 10**-9. `digits` ends in a
-    # non-zero digit, so whatever is cut off is non-zero and the kept part always goes up by one.
-    keep = len(digits) + scale - _NANO
-    m = int(digits[:keep]) + 1 if keep > 0 else 1
-    m, e = _normalize(m, _NANO)
-    return (-m if negative else m), e, fmt
+    elif scale >= _NANO:
+        n = int(digits) * 10 ** (scale - _NANO)
+    else:
+        # Finer than nano: round the magnitude up to the next multiple of 10**-9. `digits` ends in
+        # a non-zero digit, so what is cut off is non-zero and the kept part always goes up by one.
+        keep = len(digits) + scale - _NANO
+        n = int(digits[:keep]) + 1 if keep > 0 else 1
+    return (-n if negative else n), -9, fmt
 
 
 def _parse_exponent(text: str, exp_digits: str) -> int:
@@ -199,72 +301,70 @@ def _parse_exponent(text: str, exp_digits: str) -> int:
     return value
 
 
-def _binary_value(
-    text: str, digits: str, scale: int, power: int, negative: bool
-) -> tuple[int, int, Format]:
-    """Value of ``digits * 10**scale * 2**power``: nano round-up, cap, below 1 → DecimalSI."""
+def _binary_nanos(text: str, digits: str, scale: int, power: int) -> tuple[int, Format]:
+    """Nanos of ``digits * 10**scale * 2**power``: round up to nano, cap, below 1 → DecimalSI."""
     magnitude_digits = len(digits) + scale  # |v| < 10**magnitude_digits * 2**power
     if magnitude_digits > 20:
-        m, e = _normalize(_BINARY_CAP, 0)
-    elif magnitude_digits + 19 <= _NANO:
-        m, e = 1, _NANO  # far below one nano: rounds up to 1n
+        return _BINARY_CAP_NANO, _BIN
+    if magnitude_digits + 19 <= _NANO:
+        return 1, _DEC  # far below one nano: rounds up to 1n
+    if len(digits) > MAX_BINARY_DIGITS:
+        reason = f"more than {MAX_BINARY_DIGITS} significant digits with a binary suffix"
+        raise _range_error(text, reason)
+    n = int(digits) << power
+    if scale >= _NANO:
+        n *= 10 ** (scale - _NANO)
     else:
-        n = int(digits) << power
-        if scale >= _NANO:
-            m, e = n, scale
-        else:
-            q, r = divmod(n, 10 ** (_NANO - scale))
-            m, e = q + (1 if r else 0), _NANO
-        m, e = _normalize(m, e)
-        if _cmp_parts(m, e, _BINARY_CAP, 0) > 0:
-            m, e = _normalize(_BINARY_CAP, 0)
+        q, r = divmod(n, 10 ** (_NANO - scale))
+        n = q + (1 if r else 0)
+    n = min(n, _BINARY_CAP_NANO)
     # Kubernetes switches binary values between 0 and 1 (exclusive) to DecimalSI.
-    fmt = _DEC if e < 0 and _cmp_parts(m, e, 1, 0) < 0 else _BIN
-    return (-m if negative else m), e, fmt
+    return n, (_DEC if n < 1_000_000_000 else _BIN)
 
 
-def _cmp_parts(m1: int, e1: int, m2: int, e2: int) -> int:
-    """Compare ``m1 * 10**e1`` with ``m2 * 10**e2``: -1, 0 or 1."""
-    if e1 != e2:
-        if e1 > e2:
-            m1 *= 10 ** (e1 - e2)
+def _cmp_fields(n1: int, s1: int, n2: int, s2: int) -> int:
+    """Compare ``n1 * 10**s1`` with ``n2 * 10**s2``: -1, 0 or 1."""
+    if s1 != s2:
+        if s1 > s2:
+            n1 *= 10 ** (s1 - s2)
         else:
-            m2 *= 10 ** (e2 - e1)
-    return (m1 > m2) - (m1 < m2)
+            n2 *= 10 ** (s2 - s1)
+    return (n1 > n2) - (n1 < n2)
 
 
-def _ceil_away(m: int, e: int, scale: int) -> int:
-    """``m * 10**(e - scale)`` rounded away from zero to an integer."""
-    shift = e - scale
+def _ceil_away(n: int, s: int, scale: int) -> int:
+    """``n * 10**(s - scale)`` rounded away from zero to an integer."""
+    shift = s - scale
     if shift >= 0:
         factor: int = 10**shift
-        return m * factor
-    divisor: int = 10**-shift
-    q, r = divmod(abs(m), divisor)
+        return n * factor
+    divisor: int = _POW10[-shift] if -shift < _POW10_LEN else 10**-shift
+    q, r = divmod(abs(n), divisor)
     if r:
         q += 1
-    return -q if m < 0 else q
+    return -q if n < 0 else q
 
 
-def _canonical(m: int, e: int, fmt: Format) -> str:
+def _canonical(n: int, s: int, fmt: Format) -> str:
     """Print like Kubernetes' ``CanonicalizeBytes``, never dropping a suffix.
 
     Decimal exponents outside ``n``..``E`` print as ``<m>e<x>``; binary values beyond ``Ei``
     keep ``Ei``.
     """
-    if not m:
+    if not n:
         return "0"
-    if fmt is _BIN and e >= 0 and _cmp_parts(abs(m), e, 1024, 0) >= 0:
-        n = abs(m) * 10**e
+    if fmt is _BIN and s == _NANO and abs(n) >= 1024_000_000_000 and not n % 1_000_000_000:
+        whole = abs(n) // 1_000_000_000
         power = 0
-        while power < 6 and not n & 1023:
-            n >>= 10
+        while power < 6 and not whole & 1023:
+            whole >>= 10
             power += 1
-        return ("-" if m < 0 else "") + str(n) + _BINARY_BY_POWER[power]
-    # Decimal: lower the exponent to a multiple of three, padding the mantissa.
+        return ("-" if n < 0 else "") + str(whole) + _BINARY_BY_POWER[power]
+    # Decimal: move trailing zeros into the exponent, then lower it to a multiple of three.
+    m, e = _normalize(n, s)
     rest = e % 3
     if rest:
-        m *= 10**rest
+        m *= _POW10[rest]
         e -= rest
     if fmt is _EXP:
         return f"{m}e{e}" if e else str(m)
@@ -337,29 +437,40 @@ class Quantity:
     Quantity('3')
     """
 
-    _m: int
-    _e: int
-    #: How the quantity prints (:class:`Format`); ignored by comparisons.
-    format: Format
+    # The stored fields as one tuple ``(n, s, format)``: the value is ``n * 10**s``, with
+    # ``s == -9`` whenever the value is a multiple of one nano (see ``_to_fields``). One slot
+    # instead of three makes building a quantity markedly cheaper.
+    _f: tuple[int, int, Format]
 
     def __init__(self, value: str | int | Quantity = 0, format: Format | None = None) -> None:
         if isinstance(value, str):
             if format is not None:
                 msg = "format is taken from the suffix of a string; pass an int to choose it"
                 raise TypeError(msg)
-            m, e, fmt = _parse(value)
+            q = parse_quantity(value)
+            n, s, fmt = q._f
         elif isinstance(value, Quantity):
-            m, e = value._m, value._e
-            fmt = value.format if format is None else Format(format)
+            n, s, fmt = value._f
+            if format is not None:
+                fmt = _as_format(format)
         elif isinstance(value, int) and not isinstance(value, bool):
-            m, e = _checked(value, 0, value)
-            fmt = _DEC if format is None else Format(format)
+            n, s = _checked(value, 0, value)
+            fmt = _DEC if format is None else _as_format(format)
         else:
             reason = "expected a quantity string, an int or a Quantity"
             raise QuantityError("format", value, reason)
-        object.__setattr__(self, "_m", m)
-        object.__setattr__(self, "_e", e)
-        object.__setattr__(self, "format", fmt)
+        _set_fields(self, (n, s, fmt))
+
+    @property
+    def format(self) -> Format:
+        """How the quantity prints (a :class:`Format`); ignored by comparisons.
+
+        Examples
+        --------
+        >>> Quantity("1.5Gi").format
+        <Format.BINARY_SI: 'BinarySI'>
+        """
+        return self._f[2]
 
     # -- constructors ------------------------------------------------------------------------
 
@@ -423,8 +534,8 @@ class Quantity:
         if not isinstance(scale, int) or isinstance(scale, bool) or abs(scale) > MAX_EXPONENT:
             reason = f"must be an int within +/-{MAX_EXPONENT}"
             raise QuantityError("range", scale, reason, field="scale")
-        m, e = _checked(value, scale, value)
-        return _make(m, e, Format(format))
+        n, s = _checked(value, scale, value)
+        return _make(n, s, _as_format(format))
 
     @classmethod
     def from_json(cls, value: object) -> Quantity:
@@ -484,9 +595,10 @@ class Quantity:
         >>> Quantity("100m").as_decimal()
         Decimal('0.1')
         """
-        if self._e >= 0:
-            return Decimal(self._m * 10**self._e)
-        return Decimal(f"{self._m}E{self._e}")
+        m, e = _normalize(*self._f[:2])
+        if e >= 0:
+            return Decimal(m * 10**e)
+        return Decimal(f"{m}E{e}")
 
     def as_fraction(self) -> Fraction:
         """The exact value as a :class:`fractions.Fraction`.
@@ -496,9 +608,8 @@ class Quantity:
         >>> Quantity("250m").as_fraction()
         Fraction(1, 4)
         """
-        if self._e >= 0:
-            return Fraction(self._m * 10**self._e)
-        return Fraction(self._m, 10**-self._e)
+        n, s, _ = self._f
+        return Fraction(n, 10**-s)
 
     def as_approximate_float(self) -> float:
         """The value as the nearest ``float`` (``inf`` beyond the float range).
@@ -511,7 +622,7 @@ class Quantity:
         try:
             return float(self.as_fraction())
         except OverflowError:
-            return float("inf") if self._m > 0 else float("-inf")
+            return float("inf") if self._f[0] > 0 else float("-inf")
 
     def scaled_value(self, scale: int) -> int:
         """The value in units of ``10**scale``, rounded away from zero, as an exact ``int``.
@@ -525,7 +636,7 @@ class Quantity:
         >>> Quantity("1n").scaled_value(-3)
         1
         """
-        return _ceil_away(self._m, self._e, scale)
+        return _ceil_away(self._f[0], self._f[1], scale)
 
     def value(self) -> int:
         """The value in whole units, rounded away from zero (ceil for positive values).
@@ -535,7 +646,7 @@ class Quantity:
         >>> Quantity("100m").value(), Quantity("-1.5").value(), Quantity("1Gi").value()
         (1, -2, 1073741824)
         """
-        return _ceil_away(self._m, self._e, 0)
+        return _ceil_away(self._f[0], self._f[1], 0)
 
     def milli_value(self) -> int:
         """The value in thousandths, rounded away from zero.
@@ -545,7 +656,7 @@ class Quantity:
         >>> Quantity("400m").milli_value(), Quantity("0.1n").milli_value()
         (400, 1)
         """
-        return _ceil_away(self._m, self._e, -3)
+        return _ceil_away(self._f[0], self._f[1], -3)
 
     def is_zero(self) -> bool:
         """True when the value is zero.
@@ -555,7 +666,7 @@ class Quantity:
         >>> Quantity("0Mi").is_zero(), Quantity("1n").is_zero()
         (True, False)
         """
-        return not self._m
+        return not self._f[0]
 
     def sign(self) -> int:
         """-1, 0 or 1.
@@ -565,7 +676,7 @@ class Quantity:
         >>> Quantity("-5m").sign()
         -1
         """
-        return (self._m > 0) - (self._m < 0)
+        return (self._f[0] > 0) - (self._f[0] < 0)
 
     def round_up(self, scale: int) -> Quantity:
         """Round away from zero to a multiple of ``10**scale``, keeping the format.
@@ -585,10 +696,13 @@ class Quantity:
         if not isinstance(scale, int) or isinstance(scale, bool) or abs(scale) > MAX_EXPONENT:
             reason = f"must be an int within +/-{MAX_EXPONENT}"
             raise QuantityError("range", scale, reason, field="scale")
-        if self._e >= scale or not self._m:
+        n, s, fmt = self._f
+        if s >= scale:
+            return self  # already a multiple of 10**scale
+        rounded, s2 = _checked(_ceil_away(n, s, scale), scale, self)
+        if rounded == n and s2 == s:
             return self
-        m, e = _checked(_ceil_away(self._m, self._e, scale), scale, self)
-        return _make(m, e, self.format)
+        return _make(rounded, s2, fmt)
 
     def with_format(self, format: Format) -> Quantity:
         """The same value printed in another :class:`Format`.
@@ -598,69 +712,77 @@ class Quantity:
         >>> Quantity("1048576").with_format(Format.BINARY_SI)
         Quantity('1Mi')
         """
-        return _make(self._m, self._e, Format(format))
+        return _make(self._f[0], self._f[1], _as_format(format))
 
     # -- arithmetic (exact; the result takes the receiver's format unless the receiver is 0) --
 
     def __add__(self, other: object) -> Quantity:
         if not isinstance(other, Quantity):
             return NotImplemented
-        return self._combine(other._m, other._e, other.format, other)
+        return self._combine(*other._f, other)
 
     def __sub__(self, other: object) -> Quantity:
         if not isinstance(other, Quantity):
             return NotImplemented
-        return self._combine(-other._m, other._e, other.format, other)
+        return self._combine(-other._f[0], other._f[1], other._f[2], other)
 
-    def _combine(self, m2: int, e2: int, fmt2: Format, other: Quantity) -> Quantity:
-        m1, e1 = self._m, self._e
-        fmt = self.format if m1 else fmt2
-        if not m2:
-            return _make(m1, e1, fmt)
-        if e1 == e2:
-            m = m1 + m2
-        elif e1 > e2:
-            m = m1 * 10 ** (e1 - e2) + m2
-            e1 = e2
+    def _combine(self, n2: int, s2: int, fmt2: Format, other: Quantity) -> Quantity:
+        n1, s1, fmt = self._f
+        if not n1:
+            fmt = fmt2
+        if not n2:
+            return _make(n1, s1, fmt)
+        if s1 == s2:
+            n = n1 + n2
+            if -_SMALL_NANOS < n < _SMALL_NANOS and s1 == _NANO:
+                return _make(n, s1, fmt)  # the common case: no bound or scale to check
+        elif s1 > s2:
+            n = n1 * 10 ** (s1 - s2) + n2
+            s1 = s2
         else:
-            m = m1 + m2 * 10 ** (e2 - e1)
-        m, e = _checked(m, e1, other)
-        return _make(m, e, fmt)
+            n = n1 + n2 * 10 ** (s2 - s1)
+        n, s = _checked(n, s1, other)
+        return _make(n, s, fmt)
 
     def __neg__(self) -> Quantity:
-        return _make(-self._m, self._e, self.format)
+        n, s, fmt = self._f
+        return _make(-n, s, fmt)
 
     def __pos__(self) -> Quantity:
         return self
 
     def __abs__(self) -> Quantity:
-        return self if self._m >= 0 else -self
+        return self if self._f[0] >= 0 else -self
 
     def __mul__(self, other: object) -> Quantity:
         if not isinstance(other, int) or isinstance(other, bool):
             return NotImplemented
-        m, e = _checked(self._m * other, self._e, other)
-        return _make(m, e, self.format)
+        n, s, fmt = self._f
+        n, s = _checked(n * other, s, other)
+        return _make(n, s, fmt)
 
     __rmul__ = __mul__
 
     def __bool__(self) -> bool:
-        return bool(self._m)
+        return bool(self._f[0])
 
     # -- comparisons (by exact value; the format is ignored) ---------------------------------
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Quantity):
             return NotImplemented
-        return self._m == other._m and self._e == other._e
+        a, b = self._f, other._f
+        return a[0] == b[0] and a[1] == b[1]
 
     def __ne__(self, other: object) -> bool:
         if not isinstance(other, Quantity):
             return NotImplemented
-        return self._m != other._m or self._e != other._e
+        a, b = self._f, other._f
+        return a[0] != b[0] or a[1] != b[1]
 
     def __hash__(self) -> int:
-        return hash((self._m, self._e))
+        n, s, _ = self._f
+        return hash(n) if s == _NANO else hash((n, s))
 
     def compare(self, other: Quantity) -> int:
         """-1, 0 or 1 as ``self`` is less than, equal to or greater than ``other``.
@@ -672,10 +794,11 @@ class Quantity:
         >>> Quantity("1G").compare(Quantity("1Gi"))
         -1
         """
-        if self._e == other._e:
-            a, b = self._m, other._m
-            return (a > b) - (a < b)
-        return _cmp_parts(self._m, self._e, other._m, other._e)
+        n1, s1, _ = self._f
+        n2, s2, _ = other._f
+        if s1 == s2:
+            return (n1 > n2) - (n1 < n2)
+        return _cmp_fields(n1, s1, n2, s2)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Quantity):
@@ -700,34 +823,44 @@ class Quantity:
     # -- printing ----------------------------------------------------------------------------
 
     def __str__(self) -> str:
-        return _canonical(self._m, self._e, self.format)
+        return _canonical(*self._f)
 
     def __repr__(self) -> str:
-        return f"Quantity({_canonical(self._m, self._e, self.format)!r})"
+        return f"Quantity({_canonical(*self._f)!r})"
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_make, (self._m, self._e, self.format))
+        return (_make, self._f)
 
 
-def _make(m: int, e: int, fmt: Format) -> Quantity:
-    """Build a quantity from normalized fields without validation (internal fast path)."""
-    q = object.__new__(Quantity)
-    object.__setattr__(q, "_m", m)
-    object.__setattr__(q, "_e", e)
-    object.__setattr__(q, "format", fmt)
+_new = object.__new__
+_set_fields = Quantity.__dict__["_f"].__set__
+#: Sums of nanos below this magnitude cannot reach the magnitude bound.
+_SMALL_NANOS: Final = 10**300
+
+
+def _make(n: int, s: int, fmt: Format) -> Quantity:
+    """Build a quantity from its stored fields without validation (internal fast path)."""
+    q: Quantity = _new(Quantity)
+    _set_fields(q, (n, s, fmt))
     return q
 
 
-_ZERO: Final = _make(0, 0, _DEC)
-_CACHE: dict[str, Quantity] = {}
-_CACHE_LIMIT: Final = 4096
+_ZERO: Final = _make(0, _NANO, _DEC)
+_MISSING: Final = object()
+# Parsed quantities are immutable, so repeated strings are answered from a cache. A string is
+# cached on its second sighting: the first only records it with a ``None`` value, so a stream of
+# distinct strings does not fill the cache with objects that the garbage collector must visit.
+# The cache is bounded in entries (it is emptied when full) and only short strings are kept.
+_CACHE: dict[str, Quantity | None] = {}
+_CACHE_LIMIT: Final = 16384
+_CACHE_MAX_LEN: Final = 64
 
 
 def parse_quantity(text: str) -> Quantity:
     """Parse a Kubernetes quantity string, exactly as Kubernetes' ``ParseQuantity``.
 
     Results are cached (quantities are immutable), so parsing the same strings over and over, as a
-    scheduler does, costs a dictionary look-up.
+    scheduler does, costs a dictionary look-up from the second time a string is seen.
 
     Parameters
     ----------
@@ -755,14 +888,16 @@ def parse_quantity(text: str) -> Quantity:
     ...
     orchkit.errors.QuantityError: quantity: does not match the quantity grammar ... (got '1 Gi')
     """
-    if text.__class__ is not str and not isinstance(text, str):
-        raise QuantityError("format", text, "expected a quantity string")
-    q = _CACHE.get(text)
-    if q is not None:
+    q = _CACHE.get(text, _MISSING) if text.__class__ is str else _MISSING
+    if q.__class__ is Quantity:
         return q
-    m, e, fmt = _parse(text)
-    q = _make(m, e, fmt)
-    if len(_CACHE) >= _CACHE_LIMIT:
-        _CACHE.clear()
-    _CACHE[text] = q
-    return q
+    if not isinstance(text, str):
+        raise QuantityError("format", text, "expected a quantity string")
+    fresh: Quantity = _new(Quantity)
+    _set_fields(fresh, _parse(text))
+    if len(text) <= _CACHE_MAX_LEN:
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        # Seen before (None): keep the object; first sighting: remember the string only.
+        _CACHE[text] = fresh if q is None else None
+    return fresh
