@@ -76,6 +76,9 @@ def test_resolved_bounds() -> None:
         13,
     )
     assert (plan.peak_pods, plan.lowest_available) == (13, 8)
+    assert [s.peak_total for s in plan.steps] == [13, None, None, None, None]
+    article = plan_rollout(10, RollingUpdate(10, 5))
+    assert (article.steps[0].total, article.steps[0].peak_total, article.peak_pods) == (15, 20, 20)
     recreate = plan_rollout(4, Recreate())
     assert (recreate.max_surge, recreate.min_available, recreate.max_pods) == (0, 0, 4)
 
@@ -190,6 +193,7 @@ def test_output_formats() -> None:
 def test_check_plan_catches_violations() -> None:
     plan = plan_rollout(10)
     assert check_plan(attrs.evolve(plan, max_pods=12)) == (
+        "step 1: 13 pods within the sync, above 12",
         "step 2: 13 pods above max_pods 12",
         "step 4: 13 pods above max_pods 12",
     )

@@ -18,6 +18,7 @@ __all__ = ["main"]
 SUBCOMMAND_MODULES = (
     "orchkit._cli_demo",
     "orchkit._cli_quantity",
+    "orchkit._cli_rollout",
 )
 
 

@@ -12,7 +12,10 @@ from typing import TextIO
 __all__ = ["SECTIONS", "run_demo"]
 
 #: ``"module:function"`` of each demo section, in the order they print.
-SECTIONS: tuple[str, ...] = ("orchkit._demo_resources:section",)
+SECTIONS: tuple[str, ...] = (
+    "orchkit._demo_resources:section",
+    "orchkit._demo_rollout:section",
+)
 
 
 def run_demo(out: TextIO) -> None:

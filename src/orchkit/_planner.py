@@ -111,6 +111,10 @@ class RolloutStep:
     #: The sync handled a change of ``replicas`` (proportional scaling), which resizes
     #: ReplicaSets without regard to availability.
     scaling_event: bool = False
+    #: The largest sum of replicas while the sync acted, when above ``total``: the controller
+    #: creates or scales up the new ReplicaSet before it scales old ones down (the pods it
+    #: creates wait as Pending until room frees up). ``None`` when it never exceeded ``total``.
+    peak_total: int | None = None
 
     @property
     def total(self) -> int:
@@ -151,7 +155,7 @@ class RolloutPlan:
     >>> [(s.old_replicas, s.new_replicas, s.available) for s in plan.steps]
     [(5, 10, 5), (0, 10, 10)]
     >>> plan.outcome, plan.peak_pods, plan.lowest_available
-    ('complete', 15, 5)
+    ('complete', 20, 5)
     """
 
     #: The strategy planned.
@@ -186,8 +190,8 @@ class RolloutPlan:
 
     @property
     def peak_pods(self) -> int:
-        """The most pods (old plus new replicas) at any step."""
-        return max((s.total for s in self.steps), default=0)
+        """The most pods (old plus new replicas) at any point, within a sync included."""
+        return max((max(s.total, s.peak_total or 0) for s in self.steps), default=0)
 
     @property
     def lowest_available(self) -> int:
@@ -359,6 +363,9 @@ def check_plan(plan: RolloutPlan) -> tuple[str, ...]:
             before = previous_total if previous_total is not None else step.total
             if step.total > plan.max_pods and step.total > before:
                 problems.append(f"{where}: {step.total} pods above max_pods {plan.max_pods}")
+            peak = step.peak_total
+            if peak is not None and peak > plan.max_pods:
+                problems.append(f"{where}: {peak} pods within the sync, above {plan.max_pods}")
             floor = min(plan.min_available, step.available_before)
             if step.available < floor:
                 problems.append(
@@ -608,6 +615,7 @@ def plan_kubernetes(
             d.generation += 1
             pending = None
         seen = model.available()
+        spec_before = sum(rs.spec for rs in rss)
         actions, scaling = engine.run_sync(d, rss, t)
         cond = d.status.condition(engine.PROGRESSING)
         if deadline_at is None and cond is not None and cond.reason == engine.TIMED_OUT:
@@ -616,6 +624,13 @@ def plan_kubernetes(
         model.reconcile(rss, new, t)
         changes = tuple(a for a in actions if isinstance(a, (CreateReplicaSet, ScaleReplicaSet)))
         if changes:
+            running = peak = spec_before
+            for change in changes:
+                if isinstance(change, CreateReplicaSet):
+                    running += change.replicas
+                else:
+                    running += change.to_replicas - change.from_replicas
+                peak = max(peak, running)
             olds = sorted((rs for rs in rss if rs is not new), key=engine.by_creation)
             old_sizes = tuple(rs.spec for rs in olds)
             steps.append(
@@ -630,6 +645,9 @@ def plan_kubernetes(
                     old_sizes,
                     changes,
                     scaling_event=scaling,
+                    peak_total=peak
+                    if peak > max(spec_before, sum(rs.spec for rs in rss))
+                    else None,
                 )
             )
         requeue = [a.after for a in actions if isinstance(a, Requeue)]
