@@ -745,7 +745,12 @@ def calculate_status(
         collision_count=d.status.collision_count,
         conditions=d.status.conditions,
     )
-    if available >= d.replicas - d.unavailable:
+    ok = available >= d.replicas - d.unavailable
+    current = status.condition(AVAILABLE)
+    if current is not None and current.status == ("True" if ok else "False"):
+        if current.reason == (MIN_AVAILABLE if ok else MIN_UNAVAILABLE):
+            return status  # SetDeploymentCondition would change nothing
+    if ok:
         cond = _condition(
             AVAILABLE, "True", MIN_AVAILABLE, "Deployment has minimum availability.", now
         )
