@@ -747,9 +747,9 @@ def calculate_status(
     )
     ok = available >= d.replicas - d.unavailable
     current = status.condition(AVAILABLE)
-    if current is not None and current.status == ("True" if ok else "False"):
-        if current.reason == (MIN_AVAILABLE if ok else MIN_UNAVAILABLE):
-            return status  # SetDeploymentCondition would change nothing
+    wanted = ("True", MIN_AVAILABLE) if ok else ("False", MIN_UNAVAILABLE)
+    if current is not None and (current.status, current.reason) == wanted:
+        return status  # SetDeploymentCondition would change nothing
     if ok:
         cond = _condition(
             AVAILABLE, "True", MIN_AVAILABLE, "Deployment has minimum availability.", now
