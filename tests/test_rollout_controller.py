@@ -144,6 +144,13 @@ def test_deployment_validation(kwargs: dict[str, object], field: str) -> None:
     assert err.value.field == field
 
 
+def test_sync_and_settle_want_a_state() -> None:
+    with pytest.raises(InvalidValueError, match="DeploymentState"):
+        sync(Deployment())  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match="DeploymentState"):
+        settle([ReplicaSet("a")])  # type: ignore[arg-type]
+
+
 def test_replica_set_and_state_validation() -> None:
     with pytest.raises(InvalidValueError, match="replicas"):
         ReplicaSet("a", replicas=-1)
@@ -151,6 +158,10 @@ def test_replica_set_and_state_validation() -> None:
         ReplicaSet("a", created=float("nan"))
     with pytest.raises(InvalidValueError, match="two ReplicaSets"):
         DeploymentState(Deployment(), [ReplicaSet("a"), ReplicaSet("a")])
+    with pytest.raises(InvalidValueError, match="ReplicaSet records"):
+        DeploymentState(Deployment(), [{"name": "a"}])  # type: ignore[list-item]
+    with pytest.raises(InvalidValueError, match="now"):
+        DeploymentState(Deployment(), now=float("inf"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -218,6 +218,11 @@ def test_check_plan_catches_violations() -> None:
         ({"replicas": 10, "strategy": EcsRolling(), "ready_after": 5}, "ready_after"),
         ({"replicas": 10, "strategy": Canary(), "rescale": Rescale(1, 3)}, "rescale"),
         ({"replicas": 10, "start": [ReplicaSet("a"), ReplicaSet("a")]}, "start"),
+        ({"replicas": 10, "start": [{"name": "a"}]}, "start"),
+        (
+            {"replicas": 10, "rescale": Rescale(1, 5), "strategy": StatefulSetRollingUpdate()},
+            "rescale",
+        ),
     ],
 )
 def test_bad_options(kwargs: dict[str, object], field: str) -> None:

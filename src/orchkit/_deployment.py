@@ -128,6 +128,10 @@ def max_surge(deployment: Deployment) -> int:
     int
         The resolved surge.
 
+    Notes
+    -----
+    Runtime complexity: `O(1)`.
+
     Examples
     --------
     >>> max_surge(Deployment(replicas=10))
@@ -153,6 +157,10 @@ def max_unavailable(deployment: Deployment) -> int:
     int
         The resolved unavailable count.
 
+    Notes
+    -----
+    Runtime complexity: `O(1)`.
+
     Examples
     --------
     >>> max_unavailable(Deployment(replicas=10))
@@ -177,6 +185,10 @@ def min_available(deployment: Deployment) -> int:
     -------
     int
         The availability floor.
+
+    Notes
+    -----
+    Runtime complexity: `O(1)`.
 
     Examples
     --------
@@ -226,6 +238,10 @@ def find_new_replica_set(
     ReplicaSet or None
         The new ReplicaSet, or ``None`` before the rollout created it.
 
+    Notes
+    -----
+    Runtime complexity: `O(n log n)` for `n` ReplicaSets (a sort by creation time).
+
     Examples
     --------
     >>> rss = [ReplicaSet("a", "v1", created=1), ReplicaSet("b", "v2", created=2)]
@@ -254,6 +270,10 @@ def find_old_replica_sets(
     -------
     tuple of ReplicaSet
         The old ReplicaSets (empty ones included), by creation time then name.
+
+    Notes
+    -----
+    Runtime complexity: `O(n log n)` for `n` ReplicaSets.
 
     Examples
     --------
@@ -291,6 +311,10 @@ def new_rs_new_replicas(
     int
         Its next ``spec.replicas``.
 
+    Notes
+    -----
+    Runtime complexity: `O(n)` for `n` ReplicaSets.
+
     Examples
     --------
     >>> d = Deployment(replicas=10, strategy=RollingUpdate(max_surge=2, max_unavailable=0))
@@ -320,6 +344,10 @@ def reconcile_new_replica_set(
     -------
     ScaleResult
         ``scaled`` is upstream's return value; ``count`` the replicas added or removed.
+
+    Notes
+    -----
+    Runtime complexity: `O(n)` for `n` ReplicaSets.
 
     Examples
     --------
@@ -359,6 +387,10 @@ def reconcile_old_replica_sets(
     -------
     ScaleResult
         ``count`` is the clean-up plus the scale-down; ``scaled`` upstream's return value.
+
+    Notes
+    -----
+    Runtime complexity: `O(n log n)` for `n` ReplicaSets.
 
     Examples
     --------
@@ -403,6 +435,10 @@ def cleanup_unhealthy_replicas(
         An old ReplicaSet reports more available replicas than its spec (its status lags);
         upstream returns an error for the sync.
 
+    Notes
+    -----
+    Runtime complexity: `O(n log n)` for `n` old ReplicaSets.
+
     Examples
     --------
     >>> old = ReplicaSet("old", replicas=10, available_replicas=8)
@@ -440,6 +476,10 @@ def scale_down_old_replica_sets(
     -------
     ScaleResult
         ``count`` is the number of replicas removed.
+
+    Notes
+    -----
+    Runtime complexity: `O(n log n)` for `n` old ReplicaSets.
 
     Examples
     --------
@@ -526,6 +566,10 @@ def replica_set_fraction(replica_set: ReplicaSet, deployment: Deployment) -> int
     int
         Replicas to add (negative: to remove), before clamping.
 
+    Notes
+    -----
+    Runtime complexity: `O(1)`.
+
     Examples
     --------
     >>> d = Deployment(replicas=120, strategy=RollingUpdate(max_surge=10, max_unavailable=1))
@@ -552,6 +596,10 @@ def is_saturated(deployment: Deployment, replica_set: ReplicaSet | None) -> bool
     -------
     bool
         True when saturated.
+
+    Notes
+    -----
+    Runtime complexity: `O(1)`.
 
     Examples
     --------
@@ -582,6 +630,10 @@ def set_replicas_annotations(
     ReplicaSet
         The annotated ReplicaSet (equal to the input when nothing changed).
 
+    Notes
+    -----
+    Runtime complexity: `O(1)`.
+
     Examples
     --------
     >>> rs = set_replicas_annotations(ReplicaSet("a"), 10, 11)
@@ -608,6 +660,10 @@ def replicas_annotations_need_update(
     bool
         True when an annotation is missing or different.
 
+    Notes
+    -----
+    Runtime complexity: `O(1)`.
+
     Examples
     --------
     >>> rs = ReplicaSet("a", desired_replicas=10, max_replicas=20)
@@ -631,6 +687,10 @@ def replica_count(replica_sets: Iterable[ReplicaSet | None]) -> int:
     int
         The desired pod count.
 
+    Notes
+    -----
+    Runtime complexity: `O(n)`.
+
     Examples
     --------
     >>> replica_count([ReplicaSet("a", replicas=1), None, ReplicaSet("b", replicas=2)])
@@ -651,6 +711,10 @@ def actual_replica_count(replica_sets: Iterable[ReplicaSet | None]) -> int:
     -------
     int
         The pods that exist.
+
+    Notes
+    -----
+    Runtime complexity: `O(n)`.
 
     Examples
     --------
@@ -673,6 +737,10 @@ def ready_replica_count(replica_sets: Iterable[ReplicaSet | None]) -> int:
     int
         The ready pods.
 
+    Notes
+    -----
+    Runtime complexity: `O(n)`.
+
     Examples
     --------
     >>> ready_replica_count([ReplicaSet("a", ready_replicas=2), ReplicaSet("b", ready_replicas=1)])
@@ -693,6 +761,10 @@ def available_replica_count(replica_sets: Iterable[ReplicaSet | None]) -> int:
     -------
     int
         The available pods.
+
+    Notes
+    -----
+    Runtime complexity: `O(n)`.
 
     Examples
     --------
@@ -718,6 +790,10 @@ def terminating_replica_count(replica_sets: Iterable[ReplicaSet | None]) -> int 
     -------
     int or None
         The terminating pods, or ``None`` when unknown.
+
+    Notes
+    -----
+    Runtime complexity: `O(n)`.
 
     Examples
     --------
@@ -767,6 +843,10 @@ def calculate_status(
     DeploymentStatus
         The status.
 
+    Notes
+    -----
+    Runtime complexity: `O(n + c)` for `n` ReplicaSets and `c` conditions.
+
     Examples
     --------
     >>> rs = ReplicaSet("a", replicas=4, status_replicas=4, ready_replicas=4, available_replicas=3)
@@ -798,6 +878,10 @@ def deployment_complete(deployment: Deployment, status: DeploymentStatus | None 
     bool
         True when complete.
 
+    Notes
+    -----
+    Runtime complexity: `O(1)`.
+
     Examples
     --------
     >>> s = DeploymentStatus(1, replicas=5, updated_replicas=5, available_replicas=4)
@@ -824,6 +908,10 @@ def deployment_progressing(deployment: Deployment, new_status: DeploymentStatus)
     -------
     bool
         True on progress.
+
+    Notes
+    -----
+    Runtime complexity: `O(1)`.
 
     Examples
     --------
@@ -860,6 +948,10 @@ def deployment_timed_out(
     bool
         True when timed out.
 
+    Notes
+    -----
+    Runtime complexity: `O(c)` for `c` conditions.
+
     Examples
     --------
     >>> from orchkit.rollout import Condition
@@ -891,6 +983,10 @@ def cleanup_deployment(
     -------
     ScaleResult
         The ReplicaSets that remain, the deletions, and ``count`` the number deleted.
+
+    Notes
+    -----
+    Runtime complexity: `O(n log n)` for `n` old ReplicaSets.
 
     Examples
     --------
@@ -936,6 +1032,10 @@ def rollback(
     InvalidValueError
         A paused Deployment, a negative ``to_revision``, or no ReplicaSet with that revision
         (``revisionHistoryLimit`` bounds how far back one can go).
+
+    Notes
+    -----
+    Runtime complexity: `O(n log n)` for `n` ReplicaSets.
 
     Examples
     --------
@@ -1017,6 +1117,8 @@ def sync(state: DeploymentState) -> tuple[DeploymentState, tuple[Action, ...]]:
     -----
     Runtime complexity: `O(n log n)` for `n` ReplicaSets.
     """
+    if not isinstance(state, DeploymentState):
+        raise InvalidValueError("state", state, "must be a DeploymentState")
     d = engine.Dep(state.deployment)
     rss = [engine.RS.of(r) for r in state.replica_sets]
     actions, _ = engine.run_sync(d, rss, state.now)
@@ -1043,12 +1145,18 @@ def settle(state: DeploymentState) -> DeploymentState:
     DeploymentState
         The settled state (same clock).
 
+    Notes
+    -----
+    Runtime complexity: `O(n)` for `n` ReplicaSets.
+
     Examples
     --------
     >>> state = DeploymentState(Deployment(), [ReplicaSet("a", replicas=2)])
     >>> settle(state).replica_sets[0].available_replicas
     2
     """
+    if not isinstance(state, DeploymentState):
+        raise InvalidValueError("state", state, "must be a DeploymentState")
     settled = tuple(
         attrs.evolve(
             r,
@@ -1122,6 +1230,10 @@ def deployment_from_manifest(manifest: Mapping[str, Any]) -> Deployment:
     ManifestError
         A field is missing or invalid; ``field`` is its path
         (``spec.strategy.rollingUpdate.maxSurge``).
+
+    Notes
+    -----
+    Runtime complexity: `O(m)` in the size of the manifest.
 
     Examples
     --------

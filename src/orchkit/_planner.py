@@ -335,6 +335,10 @@ def check_plan(plan: RolloutPlan) -> tuple[str, ...]:
     tuple of str
         The violations, in words; empty when the plan is sound.
 
+    Notes
+    -----
+    Runtime complexity: `O(s)` for `s` steps.
+
     Examples
     --------
     >>> from orchkit.rollout import plan_rollout
@@ -586,6 +590,9 @@ def plan_kubernetes(
     )
     d = engine.Dep(deployment)
     records = list(start) if start is not None else _default_start(name, d)
+    for record in records:
+        if not isinstance(record, ReplicaSet):
+            raise InvalidValueError("start", record, "must hold ReplicaSet records")
     if len({r.name for r in records}) != len(records):
         raise InvalidValueError("start", [r.name for r in records], "two ReplicaSets share a name")
     t0 = max((r.created for r in records), default=0.0) + 1.0

@@ -81,7 +81,18 @@ class EcsRolling:
     )
 
     def to_dict(self) -> dict[str, Any]:
-        """ECS's own field names."""
+        """ECS's own field names.
+
+        Returns
+        -------
+        dict
+            ``type``, ``minimumHealthyPercent``, ``maximumPercent``.
+
+        Examples
+        --------
+        >>> EcsRolling(50, 100).to_dict()["minimumHealthyPercent"]
+        50
+        """
         return {
             "type": "ECS",
             "minimumHealthyPercent": self.minimum_healthy_percent,
@@ -121,7 +132,18 @@ class StatefulSetRollingUpdate:
     max_unavailable: IntOrPercent = attrs.field(default=1, validator=_check_sts_unavailable)
 
     def to_dict(self) -> dict[str, Any]:
-        """Kubernetes' own field names."""
+        """Kubernetes' own field names.
+
+        Returns
+        -------
+        dict
+            ``type``, ``partition``, ``maxUnavailable``.
+
+        Examples
+        --------
+        >>> StatefulSetRollingUpdate(partition=2).to_dict()["partition"]
+        2
+        """
         return {
             "type": "StatefulSet RollingUpdate",
             "partition": self.partition,
@@ -164,7 +186,18 @@ class DaemonSetRollingUpdate:
     max_unavailable: IntOrPercent = attrs.field(default=1, validator=_check_ds_unavailable)
 
     def to_dict(self) -> dict[str, Any]:
-        """Kubernetes' own field names."""
+        """Kubernetes' own field names.
+
+        Returns
+        -------
+        dict
+            ``type``, ``maxSurge``, ``maxUnavailable``.
+
+        Examples
+        --------
+        >>> DaemonSetRollingUpdate(max_surge=1, max_unavailable=0).to_dict()["maxSurge"]
+        1
+        """
         return {
             "type": "DaemonSet RollingUpdate",
             "maxSurge": self.max_surge,
@@ -253,7 +286,19 @@ class Canary:
     max_unavailable: IntOrPercent = attrs.field(default="25%", validator=_check_canary_unavailable)
 
     def to_dict(self) -> dict[str, Any]:
-        """Argo Rollouts' own field names."""
+        """Argo Rollouts' own field names.
+
+        Returns
+        -------
+        dict
+            ``type``, ``steps`` (``setWeight`` / ``pause`` entries), ``maxSurge``,
+            ``maxUnavailable``.
+
+        Examples
+        --------
+        >>> Canary([SetWeight(20), Pause(60)]).to_dict()["steps"]
+        [{'setWeight': 20}, {'pause': {'duration': 60}}]
+        """
         steps: list[dict[str, Any]] = []
         for step in self.steps:
             if isinstance(step, SetWeight):
