@@ -147,6 +147,7 @@ def _plan(d: Deployment) -> RolloutPlan:
         min_ready_seconds=d.min_ready_seconds,
         progress_deadline_seconds=d.progress_deadline_seconds,
         name=d.name,
+        template=d.template,
     )
 
 
@@ -173,7 +174,7 @@ def describe_plan(d: Deployment, plan: RolloutPlan) -> str:
     else:
         knobs = "Recreate"
     lines = [
-        f"Deployment {d.name}: {d.replicas} replicas, {knobs}",
+        f"Deployment {d.name}: {d.replicas} replica{'' if d.replicas == 1 else 's'}, {knobs}",
         f"  at most {plan.max_pods} pods, at least {plan.min_available} available",
         plan.format_table(),
         f"{plan.reason}; peak {plan.peak_pods} pods, lowest availability {plan.lowest_available}",

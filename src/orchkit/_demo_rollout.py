@@ -42,7 +42,9 @@ def section(out: TextIO) -> None:
         f"Rollout: Deployment {deployment.name!r}, {deployment.replicas} replicas, "
         f"maxSurge {strategy.max_surge}, maxUnavailable {strategy.max_unavailable}\n"
     )
-    plan = plan_rollout(deployment.replicas, strategy, name=deployment.name)
+    plan = plan_rollout(
+        deployment.replicas, strategy, name=deployment.name, template=deployment.template
+    )
     out.write(
         f"  resolved: surge {plan.max_surge} (rounds up), unavailable {plan.max_unavailable} "
         "(rounds down)\n"
@@ -56,7 +58,9 @@ def section(out: TextIO) -> None:
 
     exercise = attrs.evolve(strategy, max_surge=1)
     out.write(f"\nThe exercise: maxSurge 1, maxUnavailable {exercise.max_unavailable}\n")
-    plan = plan_rollout(deployment.replicas, exercise, name=deployment.name)
+    plan = plan_rollout(
+        deployment.replicas, exercise, name=deployment.name, template=deployment.template
+    )
     out.write(_indent(plan.format_table()))
     out.write(_summary(plan))
     out.write(

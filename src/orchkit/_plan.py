@@ -8,7 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeAlias
 
-from orchkit._planner import Rescale, RolloutPlan, plan_kubernetes, validate_planner_options
+from orchkit._planner import (
+    NEW_TEMPLATE,
+    Rescale,
+    RolloutPlan,
+    plan_kubernetes,
+    validate_planner_options,
+)
 from orchkit._rollout_types import Recreate, ReplicaSet, RollingUpdate
 from orchkit._strategies_other import (
     Canary,
@@ -46,6 +52,7 @@ def plan_rollout(
     progress_deadline_seconds: int | None = 600,
     rescale: Rescale | None = None,
     name: str = "app",
+    template: str = NEW_TEMPLATE,
     max_syncs: int = 100_000,
 ) -> RolloutPlan:
     """Plan a rollout sync by sync, as the controller will run it.
@@ -70,8 +77,9 @@ def plan_rollout(
         The strategy; ``None`` means ``RollingUpdate(max_surge="25%", max_unavailable="25%")``.
     start
         The ReplicaSets before the rollout (several old ones, unready pods, a new one already
-        part-way: one whose ``template`` is ``"new"``). Default: one old ReplicaSet with
-        ``replicas`` available pods. Unready pods of old ReplicaSets never become ready.
+        part-way: one whose ``template`` is ``template``). Default: one old ReplicaSet,
+        ``<name>-old``, with ``replicas`` available pods. Unready pods of old ReplicaSets never
+        become ready.
     ready_after
         Seconds from a pod's creation until it is ready.
     ready_limit
@@ -84,7 +92,9 @@ def plan_rollout(
     rescale
         A change of ``replicas`` part-way (:class:`Rescale`).
     name
-        The Deployment's name (ReplicaSets are called ``<name>-<hash>``).
+        The Deployment's name (a new ReplicaSet is called ``<name>-<hash of template>``).
+    template
+        The pod template being rolled out (its identity, such as the image).
     max_syncs
         Give up (with an error) after this many controller syncs.
 
@@ -147,6 +157,7 @@ def plan_rollout(
             progress_deadline_seconds=progress_deadline_seconds,
             rescale=rescale,
             name=name,
+            template=template,
             max_syncs=max_syncs,
         )
     if not isinstance(
@@ -159,6 +170,7 @@ def plan_rollout(
         "ready_limit": (ready_limit, ready_limit is not None),
         "min_ready_seconds": (min_ready_seconds, min_ready_seconds != 0),
         "rescale": (rescale, rescale is not None),
+        "template": (template, template != NEW_TEMPLATE),
     }
     for option, (value, given) in unsupported.items():
         if given:

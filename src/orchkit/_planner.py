@@ -35,8 +35,8 @@ from orchkit.errors import InvalidValueError
 
 __all__ = ["Rescale", "RolloutPlan", "RolloutStep", "check_plan", "plan_kubernetes"]
 
-#: The template the planner's Deployment rolls out; a ``start`` ReplicaSet with this template is
-#: the new one.
+#: The template the planner's Deployment rolls out unless told otherwise; a ``start`` ReplicaSet
+#: with the rolled-out template is the new one.
 NEW_TEMPLATE = "new"
 _INF = math.inf
 
@@ -552,7 +552,7 @@ def _default_start(name: str, d: engine.Dep) -> list[ReplicaSet]:
     return [
         ReplicaSet(
             f"{name}-old",
-            "old",
+            f"{d.template} (previous)",
             n,
             created=-1.0,
             status_replicas=n,
@@ -576,13 +576,14 @@ def plan_kubernetes(
     progress_deadline_seconds: int | None,
     rescale: Rescale | None,
     name: str,
+    template: str,
     max_syncs: int,
 ) -> RolloutPlan:
     """Plan a Deployment rollout by running the controller engine against the pod model."""
     deployment = Deployment(
         name,
         replicas=replicas,
-        template=NEW_TEMPLATE,
+        template=template,
         strategy=strategy,
         min_ready_seconds=min_ready_seconds,
         progress_deadline_seconds=progress_deadline_seconds,
@@ -599,7 +600,7 @@ def plan_kubernetes(
     rss = [engine.RS.of(r) for r in records]
     model = _Model(ready_after, ready_limit)
     for rs in rss:
-        model.start(rs, t0, rs.template == NEW_TEMPLATE)
+        model.start(rs, t0, rs.template == template)
     _initial_status(d, rss, t0)
     initial_available = model.available()
 
