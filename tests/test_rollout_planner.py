@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import attrs
 import pytest
@@ -325,3 +326,45 @@ def test_other_strategies_validate() -> None:
         Canary(steps=[20])  # type: ignore[list-item]
     with pytest.raises(InvalidValueError, match="duration"):
         Pause(-1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Capacity: pods the scheduler cannot place stay Pending
+
+
+def slots(total: int) -> Callable[[int, int], int]:
+    """A cluster with room for ``total`` pods of any version."""
+    return lambda old, new: min(new, total - old)
+
+
+def test_anti_affinity_on_three_nodes_deadlocks_with_the_defaults() -> None:
+    """kubernetes#116891: one pod per node on 3 nodes, 3 replicas, 25%/25% (surge 1, unavail. 0)."""
+    plan = plan_rollout(3, schedulable=slots(3))
+    assert plan.outcome == "stalled"
+    assert rows(plan) == [(3, 1, 3)]
+    assert plan.steps[0].pending == 1
+    assert "1 new pods cannot be scheduled" in plan.reason
+    assert plan.deadline_exceeded_at == 601.0
+    fixed = plan_rollout(3, RollingUpdate(0, 1), schedulable=slots(3))
+    assert fixed.outcome == "complete"
+    assert all(step.pending == 0 for step in fixed.steps)
+
+
+def test_one_replica_on_a_full_cluster() -> None:
+    assert plan_rollout(1, schedulable=slots(1)).outcome == "stalled"
+    assert plan_rollout(1, RollingUpdate(0, 1), schedulable=slots(1)).outcome == "complete"
+    assert plan_rollout(1, Recreate(), schedulable=slots(1)).outcome == "complete"
+
+
+def test_tight_capacity_slows_the_rollout_down() -> None:
+    roomy = plan_rollout(10)
+    tight = plan_rollout(10, schedulable=slots(11))
+    assert tight.outcome == "complete"
+    assert any(step.pending for step in tight.steps)
+    assert len(tight.steps) > len(roomy.steps)
+    assert check_plan(tight) == ()
+
+
+def test_schedulable_is_only_for_deployments() -> None:
+    with pytest.raises(InvalidValueError, match="schedulable"):
+        plan_rollout(3, EcsRolling(), schedulable=slots(3))

@@ -293,3 +293,22 @@ def test_rescale_keeps_the_new_bounds() -> None:
     assert after
     assert check_plan(plan) == ()
     assert attrs.evolve(plan).outcome == "complete"
+
+
+@settings(max_examples=100)
+@given(st.integers(0, 200), rolling_updates, st.integers(0, 40))
+def test_capacity_never_breaks_the_bounds(
+    replicas: int, strategy: RollingUpdate, spare: int
+) -> None:
+    """With room for replicas + spare pods, plans stay sound; with a spare pod or a pod allowed
+    to be unavailable, they complete."""
+    total = replicas + spare
+    plan = plan_rollout(replicas, strategy, schedulable=lambda old, new: min(new, total - old))
+    assert check_plan(plan) == ()
+    for step in plan.steps:
+        assert step.total - step.pending <= total
+    _, unavailable = resolve_fenceposts(strategy.max_surge, strategy.max_unavailable, replicas)
+    if replicas == 0 or spare > 0 or min(unavailable, replicas) > 0:
+        assert plan.outcome == "complete", plan.reason
+    else:
+        assert plan.outcome == "stalled"

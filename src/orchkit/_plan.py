@@ -12,6 +12,7 @@ from orchkit._planner import (
     NEW_TEMPLATE,
     Rescale,
     RolloutPlan,
+    Schedulable,
     plan_kubernetes,
     validate_planner_options,
 )
@@ -53,6 +54,7 @@ def plan_rollout(
     rescale: Rescale | None = None,
     name: str = "app",
     template: str = NEW_TEMPLATE,
+    schedulable: Schedulable | None = None,
     max_syncs: int = 100_000,
 ) -> RolloutPlan:
     """Plan a rollout sync by sync, as the controller will run it.
@@ -95,6 +97,11 @@ def plan_rollout(
         The Deployment's name (a new ReplicaSet is called ``<name>-<hash of template>``).
     template
         The pod template being rolled out (its identity, such as the image).
+    schedulable
+        The cluster's capacity: ``schedulable(old_pods, new_pods)`` returns how many of
+        ``new_pods`` new pods can run next to ``old_pods`` old ones. New pods beyond it stay
+        Pending (never ready) until old pods go; a step reports them as ``pending``. ``None``:
+        every pod can be scheduled.
     max_syncs
         Give up (with an error) after this many controller syncs.
 
@@ -135,6 +142,14 @@ def plan_rollout(
     >>> [(s.old_replicas, s.new_replicas, s.available) for s in plan.steps]
     [(5, 1, 5), (5, 6, 6), (0, 6, 6), (0, 10, 6)]
 
+    Required anti-affinity on 3 nodes (one pod per node) with 3 replicas and the defaults: the
+    surge pod can never be scheduled, and no old pod may go (kubernetes#116891):
+
+    >>> one_per_node = lambda old, new: min(new, 3 - old)
+    >>> plan = plan_rollout(3, schedulable=one_per_node)
+    >>> plan.outcome, plan.steps[-1].pending
+    ('stalled', 1)
+
     A new image that never becomes ready stalls the rollout; the deadline is reported:
 
     >>> plan = plan_rollout(10, ready_limit=0)
@@ -159,6 +174,7 @@ def plan_rollout(
             name=name,
             template=template,
             max_syncs=max_syncs,
+            schedulable=schedulable,
         )
     if not isinstance(
         strategy, (EcsRolling, StatefulSetRollingUpdate, DaemonSetRollingUpdate, Canary)
@@ -171,6 +187,7 @@ def plan_rollout(
         "min_ready_seconds": (min_ready_seconds, min_ready_seconds != 0),
         "rescale": (rescale, rescale is not None),
         "template": (template, template != NEW_TEMPLATE),
+        "schedulable": (schedulable, schedulable is not None),
     }
     for option, (value, given) in unsupported.items():
         if given:

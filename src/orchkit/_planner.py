@@ -12,7 +12,7 @@ Private module: :mod:`orchkit.rollout` re-exports the public names.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -33,7 +33,7 @@ from orchkit._rollout_types import (
 )
 from orchkit.errors import InvalidValueError
 
-__all__ = ["Rescale", "RolloutPlan", "RolloutStep", "check_plan", "plan_kubernetes"]
+__all__ = ["Rescale", "RolloutPlan", "RolloutStep", "Schedulable", "check_plan", "plan_kubernetes"]
 
 #: The template the planner's Deployment rolls out unless told otherwise; a ``start`` ReplicaSet
 #: with the rolled-out template is the new one.
@@ -115,6 +115,9 @@ class RolloutStep:
     #: creates or scales up the new ReplicaSet before it scales old ones down (the pods it
     #: creates wait as Pending until room frees up). ``None`` when it never exceeded ``total``.
     peak_total: int | None = None
+    #: New pods the cluster cannot schedule right after the sync (they stay Pending); only with
+    #: a ``schedulable`` capacity model.
+    pending: int = 0
 
     @property
     def total(self) -> int:
@@ -394,25 +397,36 @@ def check_plan(plan: RolloutPlan) -> tuple[str, ...]:
 
 
 class _Pods:
-    """The pods of one ReplicaSet: available ones, and batches waiting to become so."""
+    """The pods of one ReplicaSet: available, waiting to become so, or not scheduled at all."""
 
-    __slots__ = ("available", "batches")
+    __slots__ = ("available", "batches", "pending")
 
     def __init__(self) -> None:
         self.available = 0
-        #: [count, ready_at, available_at], oldest first.
+        #: [count, ready_at, available_at] of scheduled pods not available yet, oldest first.
         self.batches: list[list[float]] = []
+        #: Pods the scheduler could not place (Pending): never ready until room frees up.
+        self.pending = 0
 
     def count(self) -> int:
-        return self.available + int(sum(b[0] for b in self.batches))
+        return self.available + self.pending + int(sum(b[0] for b in self.batches))
+
+
+#: ``schedulable(old_pods, new_pods)``: how many of ``new_pods`` new-version pods the cluster can
+#: run next to ``old_pods`` old-version pods.
+Schedulable = Callable[[int, int], int]
 
 
 class _Model:
-    """The ReplicaSet controller and kubelet, reduced to timing."""
+    """The ReplicaSet controller, the scheduler and the kubelet, reduced to counts and timing."""
 
-    def __init__(self, ready_after: float, ready_limit: int | None) -> None:
+    def __init__(
+        self, ready_after: float, ready_limit: int | None, schedulable: Schedulable | None
+    ) -> None:
         self.ready_after = ready_after
         self.ready_limit = ready_limit
+        self.schedulable = schedulable
+        self.capacity: dict[tuple[int, int], int] = {}
         self.pods: dict[str, _Pods] = {}
 
     def start(self, rs: engine.RS, t: float, is_new: bool) -> None:
@@ -424,7 +438,9 @@ class _Model:
             pods.batches.append([ready_not_available, t, t + rs.min_ready])
         unready = max(0, rs.status_replicas - max(rs.ready, rs.available))
         if unready:
-            if is_new:
+            if is_new and self.schedulable is not None:
+                pods.pending += unready
+            elif is_new:
                 self._add(pods, rs, unready, t, is_new)
             else:
                 pods.batches.append([unready, _INF, _INF])
@@ -462,7 +478,7 @@ class _Model:
                 pods.batches = keep
             rs.available = pods.available
             rs.ready = pods.available + ready_waiting
-            rs.status_replicas = pods.available + waiting
+            rs.status_replicas = pods.available + waiting + pods.pending
             rs.terminating = None
             rs.observed = rs.generation
 
@@ -477,13 +493,40 @@ class _Model:
                 pods = self.pods[rs.name] = _Pods()
             have = pods.count()
             if have < rs.spec:
-                self._add(pods, rs, rs.spec - have, t, rs is new)
+                if rs is new and self.schedulable is not None:
+                    pods.pending += rs.spec - have
+                else:
+                    self._add(pods, rs, rs.spec - have, t, rs is new)
             elif have > rs.spec:
                 self._delete(pods, have - rs.spec, t)
+        if new is not None and self.schedulable is not None:
+            self._schedule(rss, new, t)
+
+    def _schedule(self, rss: list[engine.RS], new: engine.RS, t: float) -> None:
+        """Bind Pending new pods for which the cluster has room next to the old pods."""
+        pods = self.pods[new.name]
+        if not pods.pending:
+            return
+        old = sum(self.pods[rs.name].count() for rs in rss if rs is not new)
+        key = (old, pods.count())
+        if key not in self.capacity:
+            assert self.schedulable is not None
+            self.capacity[key] = max(0, min(key[1], self.schedulable(*key)))
+        free = min(pods.pending, self.capacity[key] - (pods.count() - pods.pending))
+        if free > 0:
+            pods.pending -= free
+            self._add(pods, new, free, t, True)
+
+    def pending(self, rs: engine.RS | None) -> int:
+        """Pods of ``rs`` that are not scheduled."""
+        return 0 if rs is None else self.pods[rs.name].pending
 
     @staticmethod
     def _delete(pods: _Pods, n: int, t: float) -> None:
-        """Unready pods go first, then ready-but-not-available ones, newest first."""
+        """Pending pods go first, then unready ones, then ready-but-not-available, newest first."""
+        unscheduled = min(n, pods.pending)
+        pods.pending -= unscheduled
+        n -= unscheduled
         for unready_pass in (True, False):
             for batch in reversed(pods.batches):
                 if n == 0:
@@ -578,6 +621,7 @@ def plan_kubernetes(
     name: str,
     template: str,
     max_syncs: int,
+    schedulable: Schedulable | None = None,
 ) -> RolloutPlan:
     """Plan a Deployment rollout by running the controller engine against the pod model."""
     deployment = Deployment(
@@ -598,7 +642,7 @@ def plan_kubernetes(
         raise InvalidValueError("start", [r.name for r in records], "two ReplicaSets share a name")
     t0 = max((r.created for r in records), default=0.0) + 1.0
     rss = [engine.RS.of(r) for r in records]
-    model = _Model(ready_after, ready_limit)
+    model = _Model(ready_after, ready_limit, schedulable)
     for rs in rss:
         model.start(rs, t0, rs.template == template)
     _initial_status(d, rss, t0)
@@ -656,6 +700,7 @@ def plan_kubernetes(
                     peak_total=peak
                     if peak > max(spec_before, sum(rs.spec for rs in rss))
                     else None,
+                    pending=model.pending(new),
                 )
             )
         requeue = [a.after for a in actions if isinstance(a, Requeue)]
@@ -716,11 +761,14 @@ def _stall_reason(d: engine.Dep, rss: list[engine.RS], model: _Model) -> str:
     old = sum(rs.spec for rs in rss if rs is not new)
     new_spec = 0 if new is None else new.spec
     available = model.available()
-    stuck_new = 0 if new is None else new.spec - new.available
+    pending = model.pending(new)
+    stuck_new = (0 if new is None else new.spec - new.available) - pending
     minimum = d.replicas - d.unavailable
     parts = [
         f"stalled at old {old} / new {new_spec} with {available} of {d.replicas} pods available"
     ]
+    if pending:
+        parts.append(f"{pending} new pods cannot be scheduled next to the old ones (Pending)")
     if stuck_new:
         parts.append(f"{stuck_new} new pods never become available")
     if old and d.rolling:
