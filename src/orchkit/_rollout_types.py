@@ -18,7 +18,6 @@ from typing import Any, Literal, TypeAlias
 import attrs
 
 from orchkit._intstr import (
-    MAX_INT32,
     IntOrPercent,
     check_count,
     check_int_or_percent,
@@ -530,7 +529,3 @@ class ScaleResult:
             if rs.name == name:
                 return rs
         raise KeyError(name)
-
-
-# Kept for the engine's convenience.
-NO_DEADLINE = MAX_INT32
