@@ -415,3 +415,19 @@ def test_fast_path_agrees_with_the_scanner(text: str) -> None:
             return err.kind
 
     assert outcome(_parse) == outcome(_parse_slow)
+
+
+def test_from_json_names_the_field() -> None:
+    with pytest.raises(QuantityError) as err:
+        Quantity.from_json("1K", field="spec.containers[0].resources.requests.cpu")
+    assert err.value.field == "spec.containers[0].resources.requests.cpu"
+    assert err.value.kind == "suffix"
+    assert str(err.value).startswith("spec.containers[0].resources.requests.cpu: ")
+    with pytest.raises(QuantityError) as err:
+        Quantity.from_json([1], field="memory")
+    assert err.value.field == "memory"
+
+
+def test_compare_rejects_other_types() -> None:
+    with pytest.raises(TypeError, match="compare"):
+        Quantity("1").compare("1")  # type: ignore[arg-type]

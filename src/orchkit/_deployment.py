@@ -2,7 +2,7 @@
 
 Each function takes records and returns records (never mutating its input) and mirrors the
 upstream function named in its docstring; all of them run the same engine
-(:mod:`orchkit._controller`) that :func:`sync` and the planner run.
+(:mod:`orchkit._deployment_engine`) that :func:`sync` and the planner run.
 
 Private module: :mod:`orchkit.rollout` re-exports the public names.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from orchkit import _controller as engine
+from orchkit import _deployment_engine as engine
 from orchkit._intstr import MAX_INT32, IntOrPercent
 from orchkit._rollout_types import (
     Action,

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import attrs
 
-from orchkit import _controller as engine
+from orchkit import _deployment_engine as engine
 from orchkit._intstr import MAX_INT32, check_count
 from orchkit._rollout_types import (
     Action,

@@ -13,7 +13,7 @@ import enum
 import re
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final
+from typing import Final, cast
 
 import attrs
 
@@ -156,7 +156,9 @@ def _checked(m: int, e: int, what: object) -> tuple[int, int]:
 _POW10: Final = tuple(10**i for i in range(128))
 _POW10_LEN: Final = len(_POW10)
 _BINARY_CAP_NANO: Final = _BINARY_CAP * 10**9
-_DECIMAL_SHIFT: Final = {suffix: e + 9 for suffix, e in _DECIMAL_SUFFIXES.items() if suffix}
+# Nanos per unit of each suffix, for the fast path.
+_DECIMAL_MULTIPLIER: Final = {s: 10 ** (e + 9) for s, e in _DECIMAL_SUFFIXES.items() if s}
+_BINARY_MULTIPLIER: Final = {s: 10**9 << p for s, p in _BINARY_SUFFIXES.items()}
 
 
 def _parse(text: str) -> tuple[int, int, Format]:
@@ -168,66 +170,63 @@ def _parse(text: str) -> tuple[int, int, Format]:
     :func:`_parse_slow`, which follows Kubernetes' scanner rule by rule. The two agree on the fast
     path's domain (a property test holds them to it).
     """
-    if len(text) > 20 or not text.isascii():
+    if not text.isascii() or len(text) > 20:
         return _parse_slow(text)
     # From here on the text is short ASCII: int() of any digit run in it is cheap and exact.
     if text.isdigit():  # "12345": the most common shape
         return int(text) * 1_000_000_000, -9, _DEC
-    last = text[-1:]
-    power = 0
-    decimal_shift = _DECIMAL_SHIFT.get(last)
-    if decimal_shift is not None:  # "400m", "1.5G"
+    try:
+        last = text[-1]
+    except IndexError:
+        return _parse_slow(text)  # the empty string
+    multiplier = _DECIMAL_MULTIPLIER.get(last)
+    if multiplier is not None:  # "400m", "1.5G"
         body = text[:-1]
         if body.isdigit():
-            return int(body) * _POW10[decimal_shift], -9, _DEC
+            return int(body) * multiplier, -9, _DEC
         fmt = _DEC
     elif last == "i":  # "512Mi", "1.5Gi"
-        binary = _BINARY_SUFFIXES.get(text[-2:])
-        if binary is None:
+        multiplier = _BINARY_MULTIPLIER.get(text[-2:])
+        if multiplier is None:
             return _parse_slow(text)
-        power = binary
         body = text[:-2]
         if body.isdigit():
-            n = (int(body) << power) * 1_000_000_000
+            n = int(body) * multiplier
             return (n if n <= _BINARY_CAP_NANO else _BINARY_CAP_NANO), -9, _BIN
         fmt = _BIN
-        decimal_shift = 9
     elif "e" in text or "E" in text:  # "1e3", "2.5e-3"
-        cut = text.find("e")
-        if cut < 0:
-            cut = text.find("E")
-        tail = text[cut + 1 :]
-        digits = tail[1:] if tail[:1] == "-" or tail[:1] == "+" else tail
-        if not (len(digits) <= 2 and digits.isdigit()):
+        body, _, tail = text.partition("e") if "e" in text else text.partition("E")
+        digits = tail.lstrip("+-")
+        if not (len(tail) - len(digits) <= 1 and len(digits) <= 2 and digits.isdigit()):
             return _parse_slow(text)
-        body, fmt, decimal_shift = text[:cut], _EXP, int(tail) + 9
+        exponent = int(tail) + 9
+        if exponent < 0:
+            return _parse_slow(text)  # finer than nano: needs rounding
+        fmt = _EXP
+        multiplier = _POW10[exponent]
     else:  # "1.5", "-5"
-        body, fmt, decimal_shift = text, _DEC, 9
+        body = text
+        fmt = _DEC
+        multiplier = 1_000_000_000
     # `body` is a number that is not plain digits: a sign and/or a fraction.
     negative = False
-    first = body[:1]
-    if first == "-":
-        negative = True
-        body = body[1:]
-    elif first == "+":
+    if body and body[0] in "+-":
+        negative = body[0] == "-"
         body = body[1:]
     whole, _, frac = body.partition(".")
     digits = whole + frac
     if not digits.isdigit():
         return _parse_slow(text)
-    if power:
-        n, r = divmod((int(digits) << power) * 1_000_000_000, _POW10[len(frac)])
-        if r:
-            n += 1
+    n, rest = divmod(int(digits) * multiplier, _POW10[len(frac)])
+    if fmt is _BIN:
+        if rest:
+            n += 1  # round up to the next nano, away from zero
         if n > _BINARY_CAP_NANO:
             n = _BINARY_CAP_NANO
         elif n < 1_000_000_000 and n:
             fmt = _DEC  # Kubernetes switches binary values between 0 and 1 to DecimalSI
-    else:
-        shift = decimal_shift - len(frac)
-        if shift < 0:
-            return _parse_slow(text)  # finer than nano: needs rounding
-        n = int(digits) * _POW10[shift]
+    elif rest:
+        return _parse_slow(text)  # finer than nano: needs rounding
     return (-n if negative else n), -9, fmt
 
 
@@ -400,7 +399,7 @@ class Quantity:
 
     See Also
     --------
-    parse_quantity : the same parse, cached, for hot paths.
+    parse_quantity : the same parse, cached: for strings seen again and again (manifests).
     Quantity.from_milli, Quantity.from_scaled : build from integers without a string.
 
     Notes
@@ -443,6 +442,9 @@ class Quantity:
     _f: tuple[int, int, Format]
 
     def __init__(self, value: str | int | Quantity = 0, format: Format | None = None) -> None:
+        if value.__class__ is str and format is None:
+            _set_fields(self, _parse(value))
+            return
         if isinstance(value, str):
             if format is not None:
                 msg = "format is taken from the suffix of a string; pass an int to choose it"
@@ -538,7 +540,7 @@ class Quantity:
         return _make(n, s, _as_format(format))
 
     @classmethod
-    def from_json(cls, value: object) -> Quantity:
+    def from_json(cls, value: object, field: str = "quantity") -> Quantity:
         """Decode a quantity as it appears in a JSON or YAML manifest.
 
         Mirrors Kubernetes' ``Quantity.UnmarshalJSON``: surrounding white space is trimmed from
@@ -549,6 +551,8 @@ class Quantity:
         ----------
         value
             A ``str``, ``int``, finite ``float`` or ``None``.
+        field
+            Where the value came from, for the error (``"spec.containers[0]...cpu"``).
 
         Returns
         -------
@@ -568,20 +572,23 @@ class Quantity:
         >>> Quantity.from_json(None)
         Quantity('0')
         """
-        if value is None:
-            return _ZERO
-        if isinstance(value, str):
-            return parse_quantity(value.strip(" \t\n\r\v\f"))
-        if isinstance(value, bool):
-            raise QuantityError("format", value, "expected a quantity string or number")
-        if isinstance(value, int):
-            return parse_quantity(str(value))
-        if isinstance(value, float):
-            text = repr(value)
-            if not _SCANNER.fullmatch(text):
-                raise _format_error(value)
-            return parse_quantity(text)
-        raise QuantityError("format", value, "expected a quantity string or number")
+        try:
+            if value is None:
+                return _ZERO
+            if isinstance(value, str):
+                return parse_quantity(value.strip(" \t\n\r\v\f"))
+            if isinstance(value, int) and not isinstance(value, bool):
+                return parse_quantity(str(value))
+            if isinstance(value, float):
+                text = repr(value)
+                if not _SCANNER.fullmatch(text):
+                    raise _format_error(value)
+                return parse_quantity(text)
+        except QuantityError as err:
+            if field == err.field:
+                raise
+            raise QuantityError(err.kind, value, err.reason, field=field) from None
+        raise QuantityError("format", value, "expected a quantity string or number", field=field)
 
     # -- views -------------------------------------------------------------------------------
 
@@ -794,6 +801,9 @@ class Quantity:
         >>> Quantity("1G").compare(Quantity("1Gi"))
         -1
         """
+        if not isinstance(cast(object, other), Quantity):
+            msg = f"cannot compare a Quantity with {type(other).__name__}"
+            raise TypeError(msg)
         n1, s1, _ = self._f
         n2, s2, _ = other._f
         if s1 == s2:
@@ -888,16 +898,20 @@ def parse_quantity(text: str) -> Quantity:
     ...
     orchkit.errors.QuantityError: quantity: does not match the quantity grammar ... (got '1 Gi')
     """
-    q = _CACHE.get(text, _MISSING) if text.__class__ is str else _MISSING
-    if q.__class__ is Quantity:
-        return q
-    if not isinstance(text, str):
+    if text.__class__ is str:
+        q = _CACHE.get(text, _MISSING)
+        if q.__class__ is Quantity:
+            return q
+    elif isinstance(text, str):
+        q = _MISSING
+    else:
         raise QuantityError("format", text, "expected a quantity string")
     fresh: Quantity = _new(Quantity)
     _set_fields(fresh, _parse(text))
-    if len(text) <= _CACHE_MAX_LEN:
+    if q is None:  # seen before: keep the object from now on
+        _CACHE[text] = fresh
+    elif len(text) <= _CACHE_MAX_LEN:
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
-        # Seen before (None): keep the object; first sighting: remember the string only.
-        _CACHE[text] = fresh if q is None else None
+        _CACHE[text] = None  # first sighting: remember the string only
     return fresh

@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from orchkit import _controller as engine
+from orchkit import _deployment_engine as engine
 from orchkit._intstr import IntOrPercent, check_count, check_int_or_percent, is_zero, scaled_value
 from orchkit._planner import RolloutPlan, RolloutStep
 from orchkit.errors import InvalidValueError

@@ -11,7 +11,9 @@
           ├── MissingDependencyError (ImportError)
           │                                 an optional extra is not installed
           ├── TerminalError                 reconcile: retrying is useless, do not requeue
-          └── TemporaryError                reconcile: retry after ``delay`` seconds
+          ├── TemporaryError                reconcile: retry after ``delay`` seconds
+          │    └── ConflictError            a write lost an optimistic-concurrency race
+          └── QueueShutDownError            the work queue is shut down and has nothing left
 
 Every error names the field (or parameter) and shows the offending value with ``!r``, so a message
 read in a log is enough to find the input that caused it:
@@ -32,12 +34,14 @@ from __future__ import annotations
 from typing import Literal
 
 __all__ = [
+    "ConflictError",
     "InfeasibleError",
     "InvalidValueError",
     "ManifestError",
     "MissingDependencyError",
     "OrchkitError",
     "QuantityError",
+    "QueueShutDownError",
     "TemporaryError",
     "TerminalError",
 ]
@@ -215,3 +219,57 @@ class TemporaryError(OrchkitError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (str(self), self.delay))
+
+
+class ConflictError(TemporaryError):
+    """A write lost an optimistic-concurrency race: the object changed since it was read.
+
+    Kubernetes answers such writes with HTTP 409 ("the object has been modified; please apply your
+    changes to the latest version"). The right reaction is to read again and recompute, never to
+    retry the stale write: :func:`orchkit.reconcile.apply` does that a few times, then lets the
+    error escape so that the controller requeues the key with backoff.
+
+    Parameters
+    ----------
+    key
+        The key of the object whose write was rejected.
+    expected
+        The version the writer read (``None`` when it expected the object to be absent).
+    actual
+        The version the store holds (``None`` when the object is absent).
+
+    Examples
+    --------
+    >>> err = ConflictError("web", expected=3, actual=4)
+    >>> print(err)
+    conflict on 'web': expected version 3, found 4
+    >>> isinstance(err, TemporaryError), err.delay
+    (True, None)
+    """
+
+    def __init__(self, key: object, expected: object = None, actual: object = None) -> None:
+        self.key = key
+        self.expected = expected
+        self.actual = actual
+        super().__init__(f"conflict on {key!r}: expected version {expected!r}, found {actual!r}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.key, self.expected, self.actual))
+
+
+class QueueShutDownError(OrchkitError):
+    """A work queue was shut down and has nothing left to hand out.
+
+    Raised by ``get`` once the queue is shut down **and** empty: keys queued before the shutdown
+    are still handed out first. Workers treat it as their signal to exit.
+
+    Examples
+    --------
+    >>> from orchkit.reconcile import WorkQueue
+    >>> q = WorkQueue()
+    >>> q.shut_down()
+    >>> q.get()
+    Traceback (most recent call last):
+    ...
+    orchkit.errors.QueueShutDownError: work queue 'queue' is shut down
+    """
