@@ -1,13 +1,15 @@
 """orchkit: the algorithms a container orchestrator is made of, as small composable modules.
 
-- :mod:`orchkit.resources`: Kubernetes resource quantities, resource lists, pod requests and QoS.
-- :mod:`orchkit.binpack`: packing pods onto nodes (heuristics, lower bounds, exact solvers).
-- :mod:`orchkit.rollout`: rolling-update planning, step for step as the deployment controller.
-- :mod:`orchkit.reconcile`: a generic reconcile loop with a de-duplicating work queue and backoff.
-- :mod:`orchkit.errors`: the one error hierarchy.
+- `orchkit.resources`: Kubernetes resource quantities, resource lists, pod requests and QoS.
+- `orchkit.binpack`: packing pods onto nodes (heuristics, lower bounds, exact solvers).
+- `orchkit.rollout`: rolling-update planning, step for step as the deployment controller.
+- `orchkit.reconcile`: a generic reconcile loop with a de-duplicating work queue and backoff.
+- `orchkit.errors`: the one error hierarchy.
 
 A short tour:
 
+Examples
+--------
 >>> from orchkit import Quantity
 >>> Quantity("1.5Gi")
 Quantity('1536Mi')

@@ -42,7 +42,7 @@ def register(sub: Any) -> None:
 def describe(text: str) -> dict[str, str | int]:
     """One row of the output: the input and what orchkit makes of it.
 
-    Raises :class:`~orchkit.errors.QuantityError` for text Kubernetes rejects.
+    Raises `QuantityError` for text Kubernetes rejects.
 
     Examples
     --------

@@ -1,7 +1,7 @@
 """Clocks for the reconcile machinery: the system's monotonic clock and a fake one for tests.
 
-Everything in :mod:`orchkit.reconcile` that reads the time takes a ``clock``; tests and the
-simulator pass a :class:`FakeClock` and move it by hand, so nothing ever sleeps for real.
+Everything in `orchkit.reconcile` that reads the time takes a ``clock``; tests and the
+simulator pass a `FakeClock` and move it by hand, so nothing ever sleeps for real.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The system's monotonic clock (:func:`time.monotonic`); the default everywhere.
+    """The system's monotonic clock (`time.monotonic`); the default everywhere.
 
     Examples
     --------
@@ -51,7 +51,7 @@ class SystemClock:
     True
     """
 
-    #: :func:`time.monotonic` itself, so that reading this clock costs no extra call.
+    #: `time.monotonic` itself, so that reading this clock costs no extra call.
     now = staticmethod(time.monotonic)
 
     def __repr__(self) -> str:
@@ -61,7 +61,7 @@ class SystemClock:
 class FakeClock:
     """A clock that only moves when told to, for tests and simulations.
 
-    Objects that wait on a clock (such as a :class:`~orchkit.reconcile.WorkQueue` blocked in
+    Objects that wait on a clock (such as a `WorkQueue` blocked in
     ``get`` until a delayed key is ready) subscribe to it and are woken on every move.
 
     Parameters
@@ -173,7 +173,7 @@ class FakeClock:
 
 
 def _check_finite(field: str, value: object) -> None:
-    """Raise :class:`InvalidValueError` unless ``value`` is a finite real number."""
+    """Raise `InvalidValueError` unless ``value`` is a finite real number."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidValueError(field, value, "must be a number of seconds")
     if not math.isfinite(value):

@@ -1,7 +1,7 @@
 """The controller: N workers pulling keys from a work queue and mapping outcomes to requeues.
 
 Each worker runs ``key = queue.get()``, calls ``reconcile(key)``, turns the outcome into a queue
-action (the table in :class:`Controller`), and calls ``queue.done(key)`` in a ``finally`` block, so
+action (the table in `Controller`), and calls ``queue.done(key)`` in a ``finally`` block, so
 every ``get`` is matched by exactly one ``done`` whatever the reconcile does.
 """
 
@@ -32,7 +32,7 @@ __all__ = ["Controller", "ControllerStats", "Result"]
 
 K = TypeVar("K", bound=Hashable)
 
-#: The logger of :mod:`orchkit.reconcile`; the only place the loop reports to.
+#: The logger of `orchkit.reconcile`; the only place the loop reports to.
 logger = logging.getLogger("orchkit.reconcile")
 
 
@@ -92,14 +92,14 @@ class ControllerStats:
     success: int
     #: Reconciles that returned ``Result(requeue_after=...)``.
     requeue_after: int
-    #: Reconciles that raised anything but :class:`~orchkit.errors.TerminalError` (all retried).
+    #: Reconciles that raised anything but `TerminalError` (all retried).
     errors: int
-    #: The part of ``errors`` that were not :class:`~orchkit.errors.TemporaryError`: bugs, logged
+    #: The part of ``errors`` that were not `TemporaryError`: bugs, logged
     #: with their traceback (controller-runtime's ``reconcile_panics_total``).
     unexpected: int
-    #: The part of ``errors`` that were :class:`~orchkit.errors.ConflictError`.
+    #: The part of ``errors`` that were `ConflictError`.
     conflicts: int
-    #: Reconciles that raised :class:`~orchkit.errors.TerminalError` (not retried).
+    #: Reconciles that raised `TerminalError` (not retried).
     terminal: int
 
 
@@ -133,24 +133,24 @@ class Controller(Generic[K]):
     rate_limiter
         Backoff for failed keys; by default a fresh per-key exponential limiter, 5 ms doubling to
         1000 s (controller-runtime's default; client-go's adds a global bucket, see
-        :func:`~orchkit.reconcile.default_controller_rate_limiter`).
+        `default_controller_rate_limiter`).
     resync
         Seconds between relists: every key from ``list_keys`` is added again, which heals lost
         events. ``None`` disables it. Each period is stretched by up to ``resync_jitter``.
     list_keys
-        Returns every key that should exist (desired or observed); called at :meth:`start` (the
+        Returns every key that should exist (desired or observed); called at `start` (the
         startup relist) and at every resync.
     resync_jitter
         Largest relative stretch of the resync period (``0.1`` is controller-runtime's 10 %).
     seed
         Seed of the generator that draws the resync jitter.
     clock
-        Clock of the queue and the rate limiter; :class:`~orchkit.reconcile.SystemClock` by
+        Clock of the queue and the rate limiter; `SystemClock` by
         default.
     name
         Name of the controller and its queue, used in logs, metrics and thread names.
     metrics
-        Passed to the :class:`~orchkit.reconcile.WorkQueue`.
+        Passed to the `WorkQueue`.
 
     Raises
     ------
@@ -389,7 +389,7 @@ class Controller(Generic[K]):
     def start(self) -> None:
         """Relist every key (if ``list_keys`` was given) and start the workers and the resync.
 
-        A controller runs once: it cannot be started again after :meth:`stop`.
+        A controller runs once: it cannot be started again after `stop`.
 
         Raises
         ------

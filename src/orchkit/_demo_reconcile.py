@@ -3,11 +3,11 @@
 Three nodes run the pods of four Deployments. At t = 10 s node-b fails: its pods are gone. The
 watch on pods enqueues each lost pod's Deployment; the reconcile of a Deployment re-reads its pods,
 places the missing ones on the remaining nodes with a first-fit (``orchkit.binpack.place`` does
-not exist yet), and writes them through :func:`orchkit.reconcile.apply`. The two nodes left lack
+not exist yet), and writes them through `orchkit.reconcile.apply`. The two nodes left lack
 the memory for every pod, so one stays pending: its reconcile raises ``TemporaryError(delay=5)``
 and is retried until an autoscaler adds node-d. An API server hiccup fails a few reconciles on
 purpose; they are retried with backoff. Everything runs in a
-:class:`~orchkit.reconcile.Simulator` on a fake clock with a fixed seed, so the timeline printed is
+`Simulator` on a fake clock with a fixed seed, so the timeline printed is
 the same on every run.
 """
 

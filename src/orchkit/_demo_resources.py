@@ -16,7 +16,7 @@ NODE = ResourceList({"cpu": "4", "memory": "16Gi"})
 def pods_per_node(pod: ResourceList, node: ResourceList) -> tuple[int, str | None]:
     """How many pods requesting ``pod`` fit on an empty ``node``, and the resource that binds.
 
-    Counts as the scheduler does (:meth:`ResourceList.to_vector`: cpu in millicores, the rest in
+    Counts as the scheduler does (`ResourceList.to_vector`: cpu in millicores, the rest in
     whole units). ``(0, name)`` when the node lacks a requested resource; ``(-1, None)`` when the
     pod requests nothing (no resource bounds the count).
 
@@ -52,7 +52,7 @@ def section(out: TextIO) -> None:
     for resource in sorted(requests):
         need, have = requests.to_vector([resource])[0], NODE.to_vector([resource])[0]
         if need > 0:
-            unit = "m" if resource == "cpu" else ""
-            out.write(f"    {resource:<8} {have}{unit} / {need}{unit} -> {have // need} pods\n")
+            fit = f"{NODE[resource]} / {requests[resource]}"
+            out.write(f"    {resource:<8} {fit:<14} -> {have // need} pods\n")
     share = requests.dominant_share(NODE)
     out.write(f"  dominant share  {share} of the node per pod ({float(share):.1%})\n")

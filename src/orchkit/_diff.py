@@ -2,7 +2,7 @@
 
 The diff is a pure function (Nomad's reconciler style): same inputs, same ``Changes``, whatever
 the dict order. The applier reads, diffs and writes through a user-supplied actuator; when a write
-loses an optimistic-concurrency race (:class:`~orchkit.errors.ConflictError`) it reads again and
+loses an optimistic-concurrency race (`ConflictError`) it reads again and
 recomputes instead of retrying the stale write, and gives up after a few attempts without progress.
 """
 
@@ -38,7 +38,7 @@ O_contra = TypeVar("O_contra", contravariant=True)
 
 logger = logging.getLogger("orchkit.reconcile")
 
-#: However much progress conflicting passes make, :func:`apply` stops after this many times
+#: However much progress conflicting passes make, `apply` stops after this many times
 #: ``max_attempts`` passes, so a writer racing it for ever cannot keep it busy for ever.
 _PASS_LIMIT = 4
 
@@ -56,7 +56,7 @@ def _sorted_keys(keys: Iterable[K]) -> tuple[K, ...]:
 class Changes(Generic[K]):
     """The keys to create, update and delete to turn an observed state into a desired one.
 
-    The four tuples are disjoint, each is sorted (see :func:`diff`), and together they hold every
+    The four tuples are disjoint, each is sorted (see `diff`), and together they hold every
     key of the desired and observed mappings. A ``Changes`` is falsy when there is nothing to do.
 
     Examples
@@ -160,10 +160,10 @@ def diff(
 
 
 class Actuator(Protocol[K_contra, D_contra, O_contra]):
-    """Writes changes to the real world; :func:`apply` calls it.
+    """Writes changes to the real world; `apply` calls it.
 
-    Each method raises :class:`~orchkit.errors.ConflictError` when the object changed since it
-    was read (a failed compare-and-swap). :class:`VersionedStore` is an actuator.
+    Each method raises `ConflictError` when the object changed since it
+    was read (a failed compare-and-swap). `VersionedStore` is an actuator.
 
     Examples
     --------
@@ -213,7 +213,7 @@ class Actuator(Protocol[K_contra, D_contra, O_contra]):
 
 @attrs.frozen
 class ApplyResult:
-    """What :func:`apply` did.
+    """What `apply` did.
 
     Examples
     --------
@@ -254,10 +254,10 @@ def apply(
 ) -> ApplyResult:
     """Make the observed state match ``desired``: read, diff, write; on a conflict, read again.
 
-    A pass reads the observed state with ``read()``, computes :func:`diff`, and writes deletes,
+    A pass reads the observed state with ``read()``, computes `diff`, and writes deletes,
     then updates, then creates (deleting first frees room for what is created). Idempotent: when
     the observed state already matches, nothing is written, so running it twice writes nothing
-    the second time. A :class:`~orchkit.errors.ConflictError` from the actuator ends the pass;
+    the second time. A `ConflictError` from the actuator ends the pass;
     the next pass starts from a fresh read, never retrying the stale write. Passes that made some
     writes before their conflict reset the count of failed attempts (Nomad's ``progressMade``);
     in any case there are at most ``4 * max_attempts`` passes.
@@ -272,9 +272,9 @@ def apply(
     read
         Returns the current observed state (called once per pass).
     actuator
-        Performs the writes; see :class:`Actuator`.
+        Performs the writes; see `Actuator`.
     equal
-        As for :func:`diff`.
+        As for `diff`.
     max_attempts
         Consecutive passes without progress allowed before giving up.
 
@@ -288,7 +288,7 @@ def apply(
     ConflictError
         The last conflict, after ``max_attempts`` passes in a row made no progress (or the pass
         limit was reached). It is a
-        :class:`~orchkit.errors.TemporaryError`, so a :class:`~orchkit.reconcile.Controller`
+        `TemporaryError`, so a `Controller`
         requeues the key with backoff.
     InvalidValueError
         If ``max_attempts`` is not a positive integer, or ``read`` does not return a mapping.
@@ -358,11 +358,11 @@ class VersionedStore(Generic[K, V]):
 
     A stand-in for an API server in tests, simulations and demos. Every successful write takes
     the next store-wide version; ``update`` and ``delete`` must quote the version they read, or
-    they raise :class:`~orchkit.errors.ConflictError`. A write that would not change the value
+    they raise `ConflictError`. A write that would not change the value
     is skipped (no new version, no watch event), so converged reconcilers go quiet. It implements
-    :class:`Actuator` for :func:`apply` (use ``equal=VersionedStore.matches``).
+    `Actuator` for `apply` (use ``equal=VersionedStore.matches``).
 
-    Runtime complexity: ``O(1)`` per read or write, ``O(n)`` per :meth:`snapshot`.
+    Runtime complexity: ``O(1)`` per read or write, ``O(n)`` per `snapshot`.
 
     Parameters
     ----------
@@ -402,7 +402,7 @@ class VersionedStore(Generic[K, V]):
 
     @staticmethod
     def matches(desired: object, observed: Versioned[Any]) -> bool:
-        """Whether an observed :class:`Versioned` holds the desired value (``equal`` for diffs).
+        """Whether an observed `Versioned` holds the desired value (``equal`` for diffs).
 
         Examples
         --------
@@ -451,7 +451,7 @@ class VersionedStore(Generic[K, V]):
             self.on_change(key)
 
     def create(self, key: K, desired: V) -> Versioned[V]:
-        """Create ``key``; raise :class:`~orchkit.errors.ConflictError` if it exists.
+        """Create ``key``; raise `ConflictError` if it exists.
 
         Examples
         --------

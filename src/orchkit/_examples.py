@@ -1,6 +1,6 @@
 """The example manifests shipped as package data (``src/orchkit/data/``).
 
-They are read with :mod:`importlib.resources`, so they load from a wheel, a zip or a source
+They are read with `importlib.resources`, so they load from a wheel, a zip or a source
 checkout alike.
 """
 

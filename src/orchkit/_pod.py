@@ -1,9 +1,9 @@
-"""The engine behind :func:`orchkit.resources.pod_requests`, ``pod_limits`` and ``qos_class``.
+"""The engine behind `orchkit.resources.pod_requests`, ``pod_limits`` and ``qos_class``.
 
 Reads plain manifest dicts (a Pod, a PodSpec, a pod template, or a workload with a pod template),
 applies the API server's defaulting and rounding, then aggregates as Kubernetes'
 ``component-helpers/resource/helpers.go`` and classifies as ``pkg/apis/core/helper/qos/qos.go``.
-Everything here is private; the public surface is :mod:`orchkit.resources`.
+Everything here is private; the public surface is `orchkit.resources`.
 """
 
 from __future__ import annotations
@@ -459,7 +459,7 @@ def pod_requests(obj: Mapping[str, Any]) -> ResourceList:
 def pod_limits(obj: Mapping[str, Any]) -> ResourceList:
     """The effective resource limits of a pod.
 
-    Kubernetes' ``PodLimits``: the same aggregation as :func:`pod_requests` applied to limits
+    Kubernetes' ``PodLimits``: the same aggregation as `pod_requests` applied to limits
     (containers summed, init containers as peaks with sidecars, KEP-753), pod-level
     ``spec.resources.limits`` replacing the result for ``cpu``, ``memory`` and ``hugepages-*``, and
     ``spec.overhead`` added only to limits that are present and non-zero.
@@ -489,7 +489,7 @@ def pod_limits(obj: Mapping[str, Any]) -> ResourceList:
 
     Notes
     -----
-    Quantities are read, validated and rounded up to ``1m`` as described in :func:`pod_requests`.
+    Quantities are read, validated and rounded up to ``1m`` as described in `pod_requests`.
     Runtime complexity: ``O(c * r)`` for ``c`` containers and ``r`` resource names.
 
     Examples

@@ -1,10 +1,10 @@
-"""The engine behind :class:`orchkit.resources.Quantity`.
+"""The engine behind `orchkit.resources.Quantity`.
 
 A quantity's value is held exactly as ``mantissa * 10**exponent`` with the mantissa's trailing zeros
 moved into the exponent, so that equal values have equal fields (cheap ``==`` and ``hash``). Parsing
 follows Kubernetes' scanner (``parseQuantityString`` and ``ParseQuantity`` in apimachinery's
 ``quantity.go``) rule by rule; printing follows ``CanonicalizeBytes``. Everything here is private;
-the public surface and its documentation live in :mod:`orchkit.resources`.
+the public surface and its documentation live in `orchkit.resources`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Format(str, enum.Enum):
     """How a quantity prints: Kubernetes' ``resource.Format``.
 
     The format is a property of the quantity separate from its value: it changes only
-    :func:`str`, never comparisons.
+    `str`, never comparisons.
 
     Examples
     --------
@@ -89,7 +89,7 @@ _FORMAT_MESSAGE: Final = "does not match the quantity grammar <sign><digits>.<di
 
 
 def _as_format(value: object) -> Format:
-    """Validate a ``format`` argument: a :class:`Format` or its value (``"BinarySI"``)."""
+    """Validate a ``format`` argument: a `Format` or its value (``"BinarySI"``)."""
     try:
         return Format(value)
     except ValueError:
@@ -167,7 +167,7 @@ def _parse(text: str) -> tuple[int, int, Format]:
     A fast path built from C-level string methods handles the shapes real manifests and tools
     use (up to 20 ASCII characters: digits with an optional sign and fraction, then an SI suffix
     or an exponent of at most two digits); everything else, including every error, goes through
-    :func:`_parse_slow`, which follows Kubernetes' scanner rule by rule. The two agree on the fast
+    `_parse_slow`, which follows Kubernetes' scanner rule by rule. The two agree on the fast
     path's domain (a property test holds them to it).
     """
     if not text.isascii() or len(text) > 20:
@@ -386,9 +386,9 @@ class Quantity:
     ----------
     value
         A quantity string (``"600M"``, ``"0.5"``, ``"1e3"``), an ``int`` number of whole units, or
-        another :class:`Quantity`.
+        another `Quantity`.
     format
-        For an ``int`` value: the :class:`Format` it prints in (default ``DECIMAL_SI``). Not allowed
+        For an ``int`` value: the `Format` it prints in (default ``DECIMAL_SI``). Not allowed
         with a string, whose suffix decides the format.
 
     Raises
@@ -416,7 +416,7 @@ class Quantity:
     - Exponents beyond +/-1000 and magnitudes of ``10**2000`` or more raise
       ``QuantityError(kind="range")``, where Kubernetes wraps the exponent to 32 bits, hangs, or
       exhausts memory.
-    - :meth:`value` and :meth:`milli_value` return exact Python ints rounded away from zero,
+    - `value` and `milli_value` return exact Python ints rounded away from zero,
       never an overflowed ``int64``.
 
     Examples
@@ -465,7 +465,7 @@ class Quantity:
 
     @property
     def format(self) -> Format:
-        """How the quantity prints (a :class:`Format`); ignored by comparisons.
+        """How the quantity prints (a `Format`); ignored by comparisons.
 
         Examples
         --------
@@ -485,7 +485,7 @@ class Quantity:
         milli
             The value in thousandths of a unit.
         format
-            The :class:`Format` to print in.
+            The `Format` to print in.
 
         Returns
         -------
@@ -513,7 +513,7 @@ class Quantity:
         scale
             The power of ten, within +/-1000.
         format
-            The :class:`Format` to print in.
+            The `Format` to print in.
 
         Returns
         -------
@@ -593,7 +593,7 @@ class Quantity:
     # -- views -------------------------------------------------------------------------------
 
     def as_decimal(self) -> Decimal:
-        """The exact value as a :class:`decimal.Decimal` (no context rounding).
+        """The exact value as a `decimal.Decimal` (no context rounding).
 
         Examples
         --------
@@ -608,7 +608,7 @@ class Quantity:
         return Decimal(f"{m}E{e}")
 
     def as_fraction(self) -> Fraction:
-        """The exact value as a :class:`fractions.Fraction`.
+        """The exact value as a `fractions.Fraction`.
 
         Examples
         --------
@@ -712,7 +712,7 @@ class Quantity:
         return _make(rounded, s2, fmt)
 
     def with_format(self, format: Format) -> Quantity:
-        """The same value printed in another :class:`Format`.
+        """The same value printed in another `Format`.
 
         Examples
         --------

@@ -180,7 +180,7 @@ class TokenBucketRateLimiter:
     burst
         Bucket size, the number of retries admitted at once (``>= 1``).
     clock
-        Where the time comes from; :class:`SystemClock` by default.
+        Where the time comes from; `SystemClock` by default.
 
     Raises
     ------
@@ -487,7 +487,7 @@ class JitterRateLimiter:
     """Another limiter's delay ``d``, stretched to a random point of ``[d, d * (1 + factor))``.
 
     Jitter spreads retries of keys that failed together, so they do not come back in lockstep
-    (the ``wait.Jitter`` of apimachinery). Randomness comes from a seeded :class:`random.Random`,
+    (the ``wait.Jitter`` of apimachinery). Randomness comes from a seeded `random.Random`,
     so runs replay exactly.
 
     Parameters
@@ -574,16 +574,16 @@ class JitterRateLimiter:
 def default_controller_rate_limiter(*, clock: Clock | None = None) -> MaxOfRateLimiter:
     """client-go's ``DefaultControllerRateLimiter``: per-key 5 ms → 1000 s, and 10/s burst 100.
 
-    The maximum of :class:`ItemExponentialRateLimiter` ``(0.005, 1000.0)`` and
-    :class:`TokenBucketRateLimiter` ``(10.0, 100)``. Note that the global bucket spaces mass
+    The maximum of `ItemExponentialRateLimiter` ``(0.005, 1000.0)`` and
+    `TokenBucketRateLimiter` ``(10.0, 100)``. Note that the global bucket spaces mass
     failures 100 ms apart, so 1,000 keys failing together wait up to about 90 s; this is why
-    :class:`~orchkit.reconcile.Controller` defaults to the per-key limiter alone, as
+    `Controller` defaults to the per-key limiter alone, as
     controller-runtime's priority queue does.
 
     Parameters
     ----------
     clock
-        Clock for the token bucket; :class:`SystemClock` by default.
+        Clock for the token bucket; `SystemClock` by default.
 
     Returns
     -------

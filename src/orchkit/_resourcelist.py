@@ -1,8 +1,8 @@
-"""The engine behind :class:`orchkit.resources.ResourceList`.
+"""The engine behind `orchkit.resources.ResourceList`.
 
 A resource list maps resource names (``"cpu"``, ``"memory"``, ``"nvidia.com/gpu"``) to
-:class:`~orchkit.resources.Quantity` values, as Kubernetes' ``v1.ResourceList`` does. Everything
-here is private; the public surface is :mod:`orchkit.resources`.
+`Quantity` values, as Kubernetes' ``v1.ResourceList`` does. Everything
+here is private; the public surface is `orchkit.resources`.
 """
 
 from __future__ import annotations
@@ -33,19 +33,19 @@ def _check_name(name: object, where: str) -> str:
 
 @attrs.frozen(init=False, eq=False, repr=False)
 class ResourceList(Mapping[str, Quantity]):
-    """An immutable mapping of resource name to :class:`Quantity`: Kubernetes' ``ResourceList``.
+    """An immutable mapping of resource name to `Quantity`: Kubernetes' ``ResourceList``.
 
     Iterates in sorted name order, compares and hashes by value (formats are ignored, as for
-    :class:`Quantity`), and supports the arithmetic a scheduler needs: ``+``, ``-``, ``* int``,
-    :meth:`fits` (also spelled ``<=``), :meth:`maximum`, :meth:`dominant_share` and
-    :meth:`to_vector`. Where two lists are combined or compared, a resource missing from one of
+    `Quantity`), and supports the arithmetic a scheduler needs: ``+``, ``-``, ``* int``,
+    `fits` (also spelled ``<=``), `maximum`, `dominant_share` and
+    `to_vector`. Where two lists are combined or compared, a resource missing from one of
     them counts as zero.
 
     Parameters
     ----------
     resources
-        A mapping (or an iterable of pairs) of resource name to a :class:`Quantity` or a quantity
-        string (``"400m"``), parsed strictly by :func:`parse_quantity`. Use :meth:`parse` for
+        A mapping (or an iterable of pairs) of resource name to a `Quantity` or a quantity
+        string (``"400m"``), parsed strictly by `parse_quantity`. Use `parse` for
         values as they appear in manifests (ints, floats, padded strings).
 
     Raises
@@ -111,7 +111,7 @@ class ResourceList(Mapping[str, Quantity]):
 
         Values may be quantity strings (white space around them is trimmed, as Kubernetes' JSON
         decoder does), ints, finite floats (read from their shortest ``repr``), ``None`` (zero) or
-        :class:`Quantity` objects.
+        `Quantity` objects.
 
         Parameters
         ----------
@@ -206,7 +206,7 @@ class ResourceList(Mapping[str, Quantity]):
     def to_dict(self) -> dict[str, str]:
         """The list as plain data: resource name to canonical quantity string, sorted by name.
 
-        Ready for :func:`json.dumps` or :func:`yaml.safe_dump`, and read back by :meth:`parse`.
+        Ready for `json.dumps` or `yaml.safe_dump`, and read back by `parse`.
 
         Examples
         --------
@@ -283,7 +283,7 @@ class ResourceList(Mapping[str, Quantity]):
         Parameters
         ----------
         capacity
-            A :class:`ResourceList`, or a mapping that :meth:`parse` accepts.
+            A `ResourceList`, or a mapping that `parse` accepts.
 
         Returns
         -------
@@ -325,7 +325,7 @@ class ResourceList(Mapping[str, Quantity]):
         Parameters
         ----------
         capacity
-            A :class:`ResourceList`, or a mapping that :meth:`parse` accepts.
+            A `ResourceList`, or a mapping that `parse` accepts.
 
         Returns
         -------

@@ -1,9 +1,9 @@
 """Deterministic simulation of a controller: simulated time, logical workers, seeded faults.
 
-A :class:`Simulator` drives a :class:`~orchkit.reconcile.Controller` built on a
-:class:`~orchkit.reconcile.FakeClock` without starting its threads: a discrete-event heap of
+A `Simulator` drives a `Controller` built on a
+`FakeClock` without starting its threads: a discrete-event heap of
 ``(time, sequence, action)`` moves the clock, ``workers`` logical workers take keys from the
-controller's queue and hold each one for a drawn duration, and a seeded :class:`random.Random`
+controller's queue and hold each one for a drawn duration, and a seeded `random.Random`
 decides which faults strike. The same seed gives the same run, down to the trace digest.
 """
 
@@ -46,7 +46,7 @@ def _check_until(instance: object, attribute: attrs.Attribute[float], value: flo
 
 @attrs.frozen
 class Faults:
-    """Which faults a :class:`Simulator` injects, how often, and until when.
+    """Which faults a `Simulator` injects, how often, and until when.
 
     Every probability is drawn from the simulator's seeded generator while the simulated time is
     before ``until`` (the chaos window); after it the world behaves, which is when convergence
@@ -67,13 +67,13 @@ class Faults:
     orchkit.errors.InvalidValueError: drop_rate: must be a probability in [0, 1] (got 1.5)
     """
 
-    #: Probability that a watch event (:meth:`Simulator.notify`) is lost, e.g. ``0.3``.
+    #: Probability that a watch event (`Simulator.notify`) is lost, e.g. ``0.3``.
     drop_rate: float = attrs.field(default=0.0, validator=_check_rate)
     #: Events arrive after a delay drawn uniformly from ``[0, max_lag]`` seconds.
     max_lag: float = attrs.field(default=0.0, validator=_check_duration)
     #: Probability that a reconcile fails with a transient error before doing anything.
     error_rate: float = attrs.field(default=0.0, validator=_check_rate)
-    #: Probability that a write through :meth:`Simulator.faulty` raises ``ConflictError``.
+    #: Probability that a write through `Simulator.faulty` raises ``ConflictError``.
     conflict_rate: float = attrs.field(default=0.0, validator=_check_rate)
     #: Probability that a reconcile takes ``slow_time`` instead of its usual duration.
     slow_rate: float = attrs.field(default=0.0, validator=_check_rate)
@@ -85,7 +85,7 @@ class Faults:
 
 @attrs.frozen
 class SimulationReport:
-    """The outcome of :meth:`Simulator.run`.
+    """The outcome of `Simulator.run`.
 
     Examples
     --------
@@ -105,7 +105,7 @@ class SimulationReport:
     reconciles: int
     #: Reconciles failed on purpose by the fault injector.
     injected_errors: int
-    #: Writes failed on purpose with ``ConflictError`` by :meth:`Simulator.faulty` actuators.
+    #: Writes failed on purpose with ``ConflictError`` by `Simulator.faulty` actuators.
     injected_conflicts: int
     #: Watch events lost on purpose.
     dropped_events: int
@@ -159,13 +159,13 @@ class _FaultyActuator(Generic[K]):
 class Simulator(Generic[K]):
     """Run a controller in simulated time, with faults drawn from a seeded generator.
 
-    The controller must be built with a :class:`~orchkit.reconcile.FakeClock` and not started:
-    the simulator plays its workers. At the first :meth:`run` it does the startup relist
+    The controller must be built with a `FakeClock` and not started:
+    the simulator plays its workers. At the first `run` it does the startup relist
     (``list_keys``) and, if the controller has a ``resync`` period, relists again every period
     (with the controller's jitter). Each logical worker takes a key from the queue, holds it for a
     duration drawn from ``work_time`` (or ``faults.slow_time``), then calls ``reconcile`` (unless
     the fault injector fails it) and ``done``. Changes of the world are announced with
-    :meth:`notify`, which plays the watch: events may be dropped or delayed.
+    `notify`, which plays the watch: events may be dropped or delayed.
 
     Checked on every dispatch: no key is handed to a second worker, and no more than
     ``workers`` reconciles run at once. Tracked for the report: which keys changed after their
@@ -188,7 +188,7 @@ class Simulator(Generic[K]):
         Optional predicate "observed == desired", evaluated after every event to find since when
         the run has converged.
     record
-        Keep the event trace in :attr:`trace` (the digest is always computed).
+        Keep the event trace in `trace` (the digest is always computed).
 
     Raises
     ------

@@ -9,9 +9,9 @@ State (the names of client-go's ``queue.go``)::
 
     invariants  set(queue) == dirty - processing; no key twice in queue; waiting ∩ dirty == ∅
 
-All state lives in :class:`_QueueCore`, whose ``_*_nolock`` methods hold the whole logic and never
-block; :class:`WorkQueue` wraps them in one lock and a condition variable, and
-:class:`AsyncWorkQueue` in asyncio futures. The hot path (``add``, ``get``, ``done``) allocates
+All state lives in `_QueueCore`, whose ``_*_nolock`` methods hold the whole logic and never
+block; `WorkQueue` wraps them in one lock and a condition variable, and
+`AsyncWorkQueue` in asyncio futures. The hot path (``add``, ``get``, ``done``) allocates
 nothing per operation beyond the set and dict entries, and reads the clock only when metrics are on.
 """
 
@@ -118,7 +118,7 @@ class QueueMetrics:
 
 
 class _QueueCore(Generic[K]):
-    """The state and non-blocking logic shared by :class:`WorkQueue` and :class:`AsyncWorkQueue`."""
+    """The state and non-blocking logic shared by `WorkQueue` and `AsyncWorkQueue`."""
 
     def __init__(
         self,
@@ -277,7 +277,7 @@ class _QueueCore(Generic[K]):
     def forget(self, key: K) -> None:
         """Clear the rate limiter's retry history of ``key``; call it once ``key`` succeeded.
 
-        This does not release ``key``: a worker still calls :meth:`done`. A history that is
+        This does not release ``key``: a worker still calls `done`. A history that is
         never forgotten keeps growing the key's backoff for ever.
 
         Examples
@@ -304,7 +304,7 @@ class _QueueCore(Generic[K]):
 
     @property
     def shutting_down(self) -> bool:
-        """Whether :meth:`shut_down` (or the drain variant) was called.
+        """Whether `shut_down` (or the drain variant) was called.
 
         Examples
         --------
@@ -402,18 +402,18 @@ class WorkQueue(_QueueCore[K]):
     """A thread-safe work queue of keys with client-go semantics.
 
     - **Keys, not events.** A key waiting in the queue is there once, however often it is added.
-    - **Stingy.** A key handed out by :meth:`get` is never handed to another worker before
-      :meth:`done`; adding it meanwhile marks it dirty, and :meth:`done` queues it again, so any
+    - **Stingy.** A key handed out by `get` is never handed to another worker before
+      `done`; adding it meanwhile marks it dirty, and `done` queues it again, so any
       number of adds during one reconcile cause exactly one more.
     - **Fair.** Keys come out in the order they were first added.
-    - **Delays.** :meth:`add_after` and :meth:`add_rate_limited` hold a key back; the earliest
-      requested time wins, and an immediate :meth:`add` supersedes a pending delay.
-    - **Shutdown.** After :meth:`shut_down`, adds are dropped and delayed keys abandoned, but keys
-      already queued are still handed out; then :meth:`get` raises
-      :class:`~orchkit.errors.QueueShutDownError`. :meth:`shut_down_with_drain` also waits until
+    - **Delays.** `add_after` and `add_rate_limited` hold a key back; the earliest
+      requested time wins, and an immediate `add` supersedes a pending delay.
+    - **Shutdown.** After `shut_down`, adds are dropped and delayed keys abandoned, but keys
+      already queued are still handed out; then `get` raises
+      `QueueShutDownError`. `shut_down_with_drain` also waits until
       nothing is queued or held.
 
-    Unlike client-go, :meth:`done` for a key that is not held raises instead of corrupting the
+    Unlike client-go, `done` for a key that is not held raises instead of corrupting the
     queue (kubernetes PR #141079).
 
     Runtime complexity: ``add``, ``get`` and ``done`` are ``O(1)``; ``add_after`` is
@@ -424,10 +424,10 @@ class WorkQueue(_QueueCore[K]):
     name
         Name used in metrics and messages.
     clock
-        Time source for delays and metrics; :class:`~orchkit.reconcile.SystemClock` by default.
+        Time source for delays and metrics; `SystemClock` by default.
     rate_limiter
-        Used by :meth:`add_rate_limited`, :meth:`forget` and :meth:`num_requeues`; by default a
-        fresh :class:`~orchkit.reconcile.ItemExponentialRateLimiter` (5 ms doubling to 1000 s).
+        Used by `add_rate_limited`, `forget` and `num_requeues`; by default a
+        fresh `ItemExponentialRateLimiter` (5 ms doubling to 1000 s).
         Never share one limiter between queues.
     metrics
         Record queue latency and work durations (two clock reads per key); counters and depth
@@ -478,7 +478,7 @@ class WorkQueue(_QueueCore[K]):
         """Mark ``key`` as needing processing.
 
         Coalesced with a pending add of the same key; parked if a worker holds the key (it is
-        queued again at :meth:`done`); dropped after shutdown. Runtime complexity ``O(1)``.
+        queued again at `done`); dropped after shutdown. Runtime complexity ``O(1)``.
 
         Examples
         --------
@@ -495,7 +495,7 @@ class WorkQueue(_QueueCore[K]):
         """Add ``key`` once ``delay`` seconds have passed on the queue's clock.
 
         If ``key`` is already delayed, the earlier time wins; if it is already queued, this does
-        nothing. ``delay <= 0`` is a plain :meth:`add`. Runtime complexity ``O(log w)``.
+        nothing. ``delay <= 0`` is a plain `add`. Runtime complexity ``O(log w)``.
 
         Raises
         ------
@@ -549,7 +549,7 @@ class WorkQueue(_QueueCore[K]):
         self.add_after(key, delay)
 
     def get(self, timeout: float | None = None) -> K:
-        """Hand out the next ready key; the caller must call :meth:`done` with it.
+        """Hand out the next ready key; the caller must call `done` with it.
 
         Blocks until a key is ready (including a delayed key whose time comes), the queue is
         shut down and empty, or ``timeout`` seconds (real time) pass. ``timeout=0`` never blocks.
@@ -614,7 +614,7 @@ class WorkQueue(_QueueCore[K]):
     def done(self, key: K) -> None:
         """Release ``key`` after processing; queue it again if it was re-added meanwhile.
 
-        Every :meth:`get` must be matched by exactly one ``done``. Runtime complexity ``O(1)``.
+        Every `get` must be matched by exactly one ``done``. Runtime complexity ``O(1)``.
 
         Raises
         ------
@@ -642,8 +642,8 @@ class WorkQueue(_QueueCore[K]):
     def shut_down(self) -> None:
         """Stop accepting adds and abandon delayed keys; queued keys are still handed out.
 
-        Workers blocked in :meth:`get` wake up; once the queue is empty, :meth:`get` raises
-        :class:`~orchkit.errors.QueueShutDownError`. A pending :meth:`shut_down_with_drain`
+        Workers blocked in `get` wake up; once the queue is empty, `get` raises
+        `QueueShutDownError`. A pending `shut_down_with_drain`
         stops waiting and returns ``False``.
 
         Examples
@@ -664,12 +664,12 @@ class WorkQueue(_QueueCore[K]):
         """Shut down, then wait until no key is queued or held (or ``timeout`` real seconds pass).
 
         Unlike client-go, this waits for queued keys as well as held ones, so it returns only
-        once workers have handed every key back with :meth:`done`.
+        once workers have handed every key back with `done`.
 
         Returns
         -------
         bool
-            ``True`` if the queue drained, ``False`` on timeout or if :meth:`shut_down` was called
+            ``True`` if the queue drained, ``False`` on timeout or if `shut_down` was called
             meanwhile.
 
         Raises
@@ -718,16 +718,16 @@ class WorkQueue(_QueueCore[K]):
 
 
 class AsyncWorkQueue(_QueueCore[K]):
-    """The asyncio variant of :class:`WorkQueue`: same core logic, awaitable ``get`` and drain.
+    """The asyncio variant of `WorkQueue`: same core logic, awaitable ``get`` and drain.
 
     Use it from one event loop only; it takes no locks. ``add``, ``add_after``,
     ``add_rate_limited``, ``done`` and ``shut_down`` are plain methods (they never wait);
-    :meth:`get` and :meth:`shut_down_with_drain` are coroutines.
+    `get` and `shut_down_with_drain` are coroutines.
 
     Parameters
     ----------
     name, clock, rate_limiter, metrics
-        As for :class:`WorkQueue`.
+        As for `WorkQueue`.
 
     Examples
     --------
@@ -790,7 +790,7 @@ class AsyncWorkQueue(_QueueCore[K]):
         self._idle_waiters.clear()
 
     def add(self, key: K) -> None:
-        """Mark ``key`` as needing processing (see :meth:`WorkQueue.add`).
+        """Mark ``key`` as needing processing (see `WorkQueue.add`).
 
         Examples
         --------
@@ -803,7 +803,7 @@ class AsyncWorkQueue(_QueueCore[K]):
             self._wake_one()
 
     def add_after(self, key: K, delay: float) -> None:
-        """Add ``key`` after ``delay`` seconds (see :meth:`WorkQueue.add_after`).
+        """Add ``key`` after ``delay`` seconds (see `WorkQueue.add_after`).
 
         Raises
         ------
@@ -825,7 +825,7 @@ class AsyncWorkQueue(_QueueCore[K]):
             self._wake_all()
 
     def add_rate_limited(self, key: K) -> None:
-        """Add ``key`` after the rate limiter's delay (see :meth:`WorkQueue.add_rate_limited`).
+        """Add ``key`` after the rate limiter's delay (see `WorkQueue.add_rate_limited`).
 
         Raises
         ------
@@ -870,7 +870,7 @@ class AsyncWorkQueue(_QueueCore[K]):
         raise TimeoutError(msg)
 
     async def get(self, timeout: float | None = None) -> K:
-        """Wait for the next ready key (see :meth:`WorkQueue.get`); ``timeout`` in loop seconds.
+        """Wait for the next ready key (see `WorkQueue.get`); ``timeout`` in loop seconds.
 
         Raises
         ------
@@ -931,7 +931,7 @@ class AsyncWorkQueue(_QueueCore[K]):
                     waiter.cancel()
 
     def done(self, key: K) -> None:
-        """Release ``key`` after processing (see :meth:`WorkQueue.done`).
+        """Release ``key`` after processing (see `WorkQueue.done`).
 
         Raises
         ------
@@ -955,7 +955,7 @@ class AsyncWorkQueue(_QueueCore[K]):
             self._wake_idle()
 
     def shut_down(self) -> None:
-        """Stop accepting adds (see :meth:`WorkQueue.shut_down`).
+        """Stop accepting adds (see `WorkQueue.shut_down`).
 
         Examples
         --------
@@ -970,12 +970,12 @@ class AsyncWorkQueue(_QueueCore[K]):
         self._wake_idle()
 
     async def shut_down_with_drain(self, timeout: float | None = None) -> bool:
-        """Shut down, then wait until no key is queued or held (see :class:`WorkQueue`).
+        """Shut down, then wait until no key is queued or held (see `WorkQueue`).
 
         Returns
         -------
         bool
-            ``True`` if the queue drained, ``False`` on timeout or on a later :meth:`shut_down`.
+            ``True`` if the queue drained, ``False`` on timeout or on a later `shut_down`.
 
         Raises
         ------

@@ -1,23 +1,24 @@
 """The errors orchkit raises: one hierarchy, mixed with the builtins they resemble.
 
-::
-
-    Exception
-     └── OrchkitError                      root of everything orchkit raises on purpose
-          ├── InvalidValueError (ValueError) a parameter or field has a bad value
-          │    ├── QuantityError            a resource quantity that Kubernetes would reject
-          │    └── ManifestError            a manifest field is missing or malformed
-          ├── InfeasibleError               the problem has no solution (an item bigger than a bin)
-          ├── MissingDependencyError (ImportError)
-          │                                 an optional extra is not installed
-          ├── TerminalError                 reconcile: retrying is useless, do not requeue
-          ├── TemporaryError                reconcile: retry after ``delay`` seconds
-          │    └── ConflictError            a write lost an optimistic-concurrency race
-          └── QueueShutDownError            the work queue is shut down and has nothing left
+```text
+Exception
+└── OrchkitError                  anything orchkit raises on purpose
+    ├── InvalidValueError         a parameter or field has a bad value (a ValueError)
+    │   ├── QuantityError         a quantity Kubernetes would reject
+    │   └── ManifestError         a manifest field is missing or malformed
+    ├── InfeasibleError           no solution exists (an item bigger than a bin)
+    ├── MissingDependencyError    an optional extra is not installed (an ImportError)
+    ├── TerminalError             reconcile: retrying is useless, do not requeue
+    ├── TemporaryError            reconcile: retry after `delay` seconds
+    │   └── ConflictError         a write lost an optimistic-concurrency race
+    └── QueueShutDownError        the work queue is shut down and empty
+```
 
 Every error names the field (or parameter) and shows the offending value with ``!r``, so a message
 read in a log is enough to find the input that caused it:
 
+Examples
+--------
 >>> from orchkit.resources import Quantity
 >>> try:
 ...     Quantity("1 Gi")
@@ -25,7 +26,7 @@ read in a log is enough to find the input that caused it:
 ...     print(err.kind, err.field, repr(err.value))
 format quantity '1 Gi'
 
-Catch :class:`OrchkitError` to handle anything orchkit reports, or ``ValueError`` where bad input is
+Catch `OrchkitError` to handle anything orchkit reports, or ``ValueError`` where bad input is
 all you care about.
 """
 
@@ -226,7 +227,7 @@ class ConflictError(TemporaryError):
 
     Kubernetes answers such writes with HTTP 409 ("the object has been modified; please apply your
     changes to the latest version"). The right reaction is to read again and recompute, never to
-    retry the stale write: :func:`orchkit.reconcile.apply` does that a few times, then lets the
+    retry the stale write: `orchkit.reconcile.apply` does that a few times, then lets the
     error escape so that the controller requeues the key with backoff.
 
     Parameters

@@ -2,26 +2,28 @@
 
 The pieces, bottom up (each usable alone):
 
-- :class:`WorkQueue` (thread-safe) and :class:`AsyncWorkQueue` (asyncio): a queue of keys with
+- `WorkQueue` (thread-safe) and `AsyncWorkQueue` (asyncio): a queue of keys with
   client-go semantics: de-duplicated, never handing a key to two workers, delayed and
   rate-limited adds, shutdown with drain, metrics.
-- Rate limiters on an injectable clock: :class:`ItemExponentialRateLimiter` (5 ms doubling to
-  1000 s), :class:`TokenBucketRateLimiter` (10/s, burst 100), :class:`MaxOfRateLimiter`,
-  :class:`FastSlowRateLimiter`, :class:`MaxWaitRateLimiter`, :class:`JitterRateLimiter`, and
-  :func:`default_controller_rate_limiter`.
-- :class:`Controller`: N workers calling ``reconcile(key)`` and mapping its outcome
-  (:class:`Result`, :class:`~orchkit.errors.TemporaryError`, :class:`~orchkit.errors.TerminalError`,
+- Rate limiters on an injectable clock: `ItemExponentialRateLimiter` (5 ms doubling to
+  1000 s), `TokenBucketRateLimiter` (10/s, burst 100), `MaxOfRateLimiter`,
+  `FastSlowRateLimiter`, `MaxWaitRateLimiter`, `JitterRateLimiter`, and
+  `default_controller_rate_limiter`.
+- `Controller`: N workers calling ``reconcile(key)`` and mapping its outcome
+  (`Result`, `TemporaryError`, `TerminalError`,
   any other exception) to requeues.
-- :func:`diff` and :func:`apply`: what to create, update and delete, applied idempotently with
-  optimistic-concurrency conflicts retried from a fresh read; :class:`VersionedStore` is an
+- `diff` and `apply`: what to create, update and delete, applied idempotently with
+  optimistic-concurrency conflicts retried from a fresh read; `VersionedStore` is an
   in-memory store with compare-and-swap writes.
-- :class:`Simulator`, :class:`Faults` and :class:`FakeClock`: run a controller in simulated time
+- `Simulator`, `Faults` and `FakeClock`: run a controller in simulated time
   with seeded faults, for tests of your own controllers.
 
 The loop is level-triggered: the queue carries keys, not events, and ``reconcile`` re-reads the
 whole state of its key, so lost, coalesced or reordered events do no harm as long as some later
 trigger (an event, a requeue, a resync) comes.
 
+Examples
+--------
 >>> from orchkit.reconcile import Controller, Result
 >>> desired = {"web": 3, "api": 2}
 >>> observed = {"web": 1, "old": 1}

@@ -1,5 +1,7 @@
 """Kubernetes resource quantities, resource lists, a pod's effective requests and its QoS class.
 
+Examples
+--------
 >>> from orchkit.resources import Quantity, ResourceList, pod_requests
 >>> Quantity("600M") + Quantity("1Gi")
 Quantity('1673741824')
