@@ -2,9 +2,9 @@
 
 Each function takes records and returns records (never mutating its input) and mirrors the
 upstream function named in its docstring; all of them run the same engine
-(:mod:`orchkit._deployment_engine`) that :func:`sync` and the planner run.
+(`orchkit._deployment_engine`) that `sync` and the planner run.
 
-Private module: :mod:`orchkit.rollout` re-exports the public names.
+Private module: `orchkit.rollout` re-exports the public names.
 """
 
 from __future__ import annotations
@@ -422,7 +422,7 @@ def cleanup_unhealthy_replicas(
     old_replica_sets
         The old ReplicaSets.
     max_cleanup
-        The most replicas to remove (``maxScaledDown`` in :func:`reconcile_old_replica_sets`).
+        The most replicas to remove (``maxScaledDown`` in `reconcile_old_replica_sets`).
 
     Returns
     -------
@@ -825,7 +825,7 @@ def calculate_status(
 
     Sums the ReplicaSets' status and sets ``Available``: True (``MinimumReplicasAvailable``) iff
     ``available >= replicas - MaxUnavailable``. The ``Progressing`` condition is left as it is;
-    :func:`sync` estimates it.
+    `sync` estimates it.
 
     Parameters
     ----------
@@ -1009,7 +1009,7 @@ def rollback(
 
     apps/v1 has no server-side rollback: kubectl copies the pod template of the ReplicaSet with
     that revision into the Deployment. To the controller this is an ordinary template change,
-    except that the old ReplicaSet now matches and becomes the new one: :func:`sync` bumps its
+    except that the old ReplicaSet now matches and becomes the new one: `sync` bumps its
     revision (recording the old number in ``revision_history``) and scales it up.
 
     Parameters
@@ -1083,7 +1083,7 @@ def sync(state: DeploymentState) -> tuple[DeploymentState, tuple[Action, ...]]:
     conditions, the latter judged against the progress deadline at ``state.now``.
 
     The ReplicaSets' ``status`` is left as it was: the ReplicaSet controller and the kubelet
-    change it (:func:`settle` models pods that become available at once).
+    change it (`settle` models pods that become available at once).
 
     Parameters
     ----------
@@ -1133,12 +1133,12 @@ def settle(state: DeploymentState) -> DeploymentState:
 
     Sets each ReplicaSet's status to its spec (``status_replicas = ready_replicas =
     available_replicas = replicas``, nothing terminating, the generation observed). Between two
-    :func:`sync` calls this is the planner's default readiness model.
+    `sync` calls this is the planner's default readiness model.
 
     Parameters
     ----------
     state
-        A state returned by :func:`sync`.
+        A state returned by `sync`.
 
     Returns
     -------

@@ -2,15 +2,15 @@
 
 This is the single implementation of the controller's rules (``pkg/controller/deployment``:
 ``sync.go``, ``rolling.go``, ``recreate.go``, ``progress.go`` and ``util/deployment_util.go``).
-The public pure functions of :mod:`orchkit.rollout` copy records into :class:`RS` and :class:`Dep`,
+The public pure functions of `orchkit.rollout` copy records into `RS` and `Dep`,
 run the matching function here and copy the result back; the planner keeps the mutable objects
 across thousands of syncs and never converts.
 
 Every function mirrors the upstream function named in its docstring; the order of operations, the
 sorts and the arithmetic follow upstream exactly (``../shared/spec/rollout.md`` explains each rule).
 Two deliberate differences: integer arithmetic is exact where Go uses float64 or overflows int32,
-and an upstream error aborts the sync by raising (:class:`AbortError` for a retryable conflict, an
-:class:`~orchkit.errors.InvalidValueError` for state the controller refuses).
+and an upstream error aborts the sync by raising (`AbortError` for a retryable conflict, an
+`InvalidValueError` for state the controller refuses).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def resolve_fenceposts(
 
 
 class RS:
-    """Mutable mirror of :class:`~orchkit.rollout.ReplicaSet` (same fields, shorter names)."""
+    """Mutable mirror of `ReplicaSet` (same fields, shorter names)."""
 
     __slots__ = (
         "available",
@@ -187,7 +187,7 @@ class RS:
 
 
 class Status:
-    """Mutable mirror of :class:`~orchkit.rollout.DeploymentStatus`."""
+    """Mutable mirror of `DeploymentStatus`."""
 
     __slots__ = (
         "available",
@@ -270,7 +270,7 @@ class Status:
 
 
 class Dep:
-    """Mutable mirror of :class:`~orchkit.rollout.Deployment`, with the resolved fenceposts."""
+    """Mutable mirror of `Deployment`, with the resolved fenceposts."""
 
     __slots__ = (
         "deadline",

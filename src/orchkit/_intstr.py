@@ -2,14 +2,14 @@
 
 Two layers, as upstream has two:
 
-- :func:`scaled_value` is apimachinery's ``GetScaledValueFromIntOrPercent``: what the controllers
+- `scaled_value` is apimachinery's ``GetScaledValueFromIntOrPercent``: what the controllers
   compute. An int is returned as is; a string must end in ``%`` and the rest must be what Go's
   ``strconv.Atoi`` accepts (an optional sign and ASCII digits), so ``"5"`` and ``"10.5%"`` are
   errors, ``"+10%"`` is 10 and ``"-10%"`` is -10.
-- :func:`check_int_or_percent` is the API server's validation of a field: an int must be
+- `check_int_or_percent` is the API server's validation of a field: an int must be
   non-negative and a string must match ``^[0-9]+%$`` (``"-10%"`` and ``"+10%"`` are rejected there).
 
-Everything here is private; :mod:`orchkit.rollout` documents and re-exports the public names.
+Everything here is private; `orchkit.rollout` documents and re-exports the public names.
 """
 
 from __future__ import annotations

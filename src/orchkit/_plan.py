@@ -1,6 +1,6 @@
 """``plan_rollout``: one entry point for every strategy (Kubernetes, ECS, StatefulSet, ...).
 
-Private module: :mod:`orchkit.rollout` re-exports the public names.
+Private module: `orchkit.rollout` re-exports the public names.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from orchkit.errors import InvalidValueError
 
 __all__ = ["PlannableStrategy", "plan_rollout"]
 
-#: Every strategy :func:`plan_rollout` plans.
+#: Every strategy `plan_rollout` plans.
 PlannableStrategy: TypeAlias = (
     RollingUpdate
     | Recreate
@@ -59,16 +59,16 @@ def plan_rollout(
 ) -> RolloutPlan:
     """Plan a rollout sync by sync, as the controller will run it.
 
-    For :class:`RollingUpdate` (the default, 25%/25%) and :class:`Recreate` this runs the
-    deployment controller's own rules (:func:`sync`) against a model of the pods: pods a sync asks
+    For `RollingUpdate` (the default, 25%/25%) and `Recreate` this runs the
+    deployment controller's own rules (`sync`) against a model of the pods: pods a sync asks
     for exist at once and become ready ``ready_after`` seconds later, available
     ``min_ready_seconds`` after that; pods a sync removes disappear at once (unready ones first).
     The controller syncs again right after every write, otherwise at the next pod event or
     progress-deadline check. With the defaults, new pods are available before the next sync and
     each step of the plan is one sync that changed the pods.
 
-    The other strategies (:class:`EcsRolling`, :class:`StatefulSetRollingUpdate`,
-    :class:`DaemonSetRollingUpdate` over ``replicas`` nodes, :class:`Canary`) are planned in the
+    The other strategies (`EcsRolling`, `StatefulSetRollingUpdate`,
+    `DaemonSetRollingUpdate` over ``replicas`` nodes, `Canary`) are planned in the
     same step model under the default readiness model only.
 
     Parameters
@@ -92,7 +92,7 @@ def plan_rollout(
     progress_deadline_seconds
         The Deployment's ``progressDeadlineSeconds`` (``None``: no deadline).
     rescale
-        A change of ``replicas`` part-way (:class:`Rescale`).
+        A change of ``replicas`` part-way (`Rescale`).
     name
         The Deployment's name (a new ReplicaSet is called ``<name>-<hash of template>``).
     template

@@ -1,12 +1,12 @@
 """The rollout planner: the deployment controller's engine plus a model of pods becoming ready.
 
-:func:`plan_rollout` keeps the engine's mutable ReplicaSets across syncs and plays the ReplicaSet
+`plan_rollout` keeps the engine's mutable ReplicaSets across syncs and plays the ReplicaSet
 controller and the kubelet between them: pods a sync asks for appear at once and become ready
 ``ready_after`` seconds later (available ``minReadySeconds`` after that); pods a sync removes
 disappear at once, unready ones first. The controller syncs again as soon as it wrote something,
 otherwise at the next pod event or the progress-deadline check.
 
-Private module: :mod:`orchkit.rollout` re-exports the public names.
+Private module: `orchkit.rollout` re-exports the public names.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ class RolloutPlan:
 
     #: The strategy planned.
     strategy: Any
-    #: ``spec.replicas`` at the end (after a :class:`Rescale`, the new value).
+    #: ``spec.replicas`` at the end (after a `Rescale`, the new value).
     replicas: int
     #: Pods allowed above ``replicas`` (resolved: ``maxSurge``, ECS ``maximumPercent`` ...).
     max_surge: int
@@ -323,7 +323,7 @@ def check_plan(plan: RolloutPlan) -> tuple[str, ...]:
     - a complete plan ends with every replica new and available;
     - steps are numbered 1, 2, ... and time never goes back.
 
-    Bounds are judged for steps whose ``replicas`` is the plan's (a :class:`Rescale` changes
+    Bounds are judged for steps whose ``replicas`` is the plan's (a `Rescale` changes
     the bounds) and that are not scaling events: proportional scaling resizes ReplicaSets
     without regard to availability, and with a missing ``max-replicas`` annotation upstream's
     arithmetic can even exceed the surge.
@@ -331,7 +331,7 @@ def check_plan(plan: RolloutPlan) -> tuple[str, ...]:
     Parameters
     ----------
     plan
-        A plan from :func:`~orchkit.rollout.plan_rollout`.
+        A plan from `plan_rollout`.
 
     Returns
     -------
@@ -796,7 +796,7 @@ def validate_planner_options(
     ready_limit: object,
     max_syncs: object,
 ) -> None:
-    """Shared validation of :func:`~orchkit.rollout.plan_rollout`'s options."""
+    """Shared validation of `plan_rollout`'s options."""
     check_count("replicas", replicas)
     if isinstance(ready_after, bool) or not isinstance(ready_after, (int, float)):
         raise InvalidValueError("ready_after", ready_after, "must be a number of seconds")

@@ -6,7 +6,7 @@ mirror the API server's validation, so a record that exists is one the API serve
 upstream's own tests build a few objects the API server would refuse (``maxSurge: 0`` with
 ``maxUnavailable: 0``), and ``attrs.validators.disabled()`` builds them here too.
 
-Private module: :mod:`orchkit.rollout` re-exports the public names.
+Private module: `orchkit.rollout` re-exports the public names.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ class Recreate:
     """
 
 
-#: A Deployment's ``spec.strategy``: :class:`RollingUpdate` or :class:`Recreate`.
+#: A Deployment's ``spec.strategy``: `RollingUpdate` or `Recreate`.
 Strategy: TypeAlias = RollingUpdate | Recreate
 
 
@@ -267,7 +267,7 @@ class Deployment:
     ------
     InvalidValueError
         Negative ``replicas`` or seconds, ``progress_deadline_seconds`` not above
-        ``min_ready_seconds``, a strategy that is not :class:`RollingUpdate` or :class:`Recreate`.
+        ``min_ready_seconds``, a strategy that is not `RollingUpdate` or `Recreate`.
 
     Examples
     --------
@@ -323,7 +323,7 @@ class ReplicaSet:
 
     #: ``metadata.name``: ``"web-5d8f7c9b4"``.
     name: str = attrs.field(validator=_name("name"))
-    #: The pod template's identity (compared with :attr:`Deployment.template`).
+    #: The pod template's identity (compared with `Deployment.template`).
     template: str = ""
     #: ``spec.replicas``.
     replicas: int = attrs.field(default=0, validator=_count("replicas"))

@@ -1,18 +1,18 @@
 """Other systems' rolling updates in the same step model: ECS, StatefulSet, DaemonSet, canary.
 
 Each strategy is a record whose fields carry the system's own knob names, and a planner that
-returns a :class:`~orchkit.rollout.RolloutPlan` under the default readiness model (pods started in
+returns a `RolloutPlan` under the default readiness model (pods started in
 a step are available at the next one; pods stopped in a step are gone at once):
 
-- :class:`EcsRolling`: AWS ECS's ``deploymentConfiguration`` (``minimumHealthyPercent``
+- `EcsRolling`: AWS ECS's ``deploymentConfiguration`` (``minimumHealthyPercent``
   rounded up, ``maximumPercent`` rounded down, both bounds on task *totals*);
-- :class:`StatefulSetRollingUpdate`: ``partition`` and ``maxUnavailable`` (rounded up), highest
+- `StatefulSetRollingUpdate`: ``partition`` and ``maxUnavailable`` (rounded up), highest
   ordinal first, no surge;
-- :class:`DaemonSetRollingUpdate`: per-node ``maxSurge`` / ``maxUnavailable`` (both rounded up);
-- :class:`Canary`: Argo Rollouts' basic canary, ``setWeight`` / ``pause`` steps with replica
+- `DaemonSetRollingUpdate`: per-node ``maxSurge`` / ``maxUnavailable`` (both rounded up);
+- `Canary`: Argo Rollouts' basic canary, ``setWeight`` / ``pause`` steps with replica
   counts computed as its ``CalculateReplicaCountsForBasicCanary`` does.
 
-Private module: :mod:`orchkit.rollout` re-exports the public names.
+Private module: `orchkit.rollout` re-exports the public names.
 """
 
 from __future__ import annotations
@@ -265,7 +265,7 @@ class Canary:
     Parameters
     ----------
     steps
-        :class:`SetWeight` and :class:`Pause` steps; after the last one the canary is promoted to
+        `SetWeight` and `Pause` steps; after the last one the canary is promoted to
         100%.
     max_surge, max_unavailable
         As a Deployment's (surge rounds up, unavailable down; default 25% each).
@@ -370,7 +370,7 @@ def _step(
 
 
 def plan_ecs(replicas: int, strategy: EcsRolling, max_syncs: int) -> RolloutPlan:
-    """Plan an ECS rolling deployment; see :func:`~orchkit.rollout.plan_rollout`."""
+    """Plan an ECS rolling deployment; see `plan_rollout`."""
     n = replicas
     upper = n * strategy.maximum_percent // 100
     lower = -(-n * strategy.minimum_healthy_percent // 100)
@@ -431,7 +431,7 @@ def plan_ecs(replicas: int, strategy: EcsRolling, max_syncs: int) -> RolloutPlan
 
 
 def plan_statefulset(replicas: int, strategy: StatefulSetRollingUpdate) -> RolloutPlan:
-    """Plan a StatefulSet rolling update; see :func:`~orchkit.rollout.plan_rollout`."""
+    """Plan a StatefulSet rolling update; see `plan_rollout`."""
     n = replicas
     at_once = scaled_value(strategy.max_unavailable, n, round_up=True, field="max_unavailable")
     at_once = max(1, min(at_once, n)) if n else 0
@@ -672,7 +672,7 @@ def _weight_at(steps: tuple[SetWeight | Pause, ...], index: int) -> int:
 
 
 def plan_canary(replicas: int, strategy: Canary, max_syncs: int) -> RolloutPlan:
-    """Plan an Argo Rollouts basic canary; see :func:`~orchkit.rollout.plan_rollout`."""
+    """Plan an Argo Rollouts basic canary; see `plan_rollout`."""
     n = replicas
     surge, unavailable = engine.resolve_fenceposts(strategy.max_surge, strategy.max_unavailable, n)
     unavailable = 0 if n == 0 else min(unavailable, n)

@@ -2,18 +2,20 @@
 
 Three layers, from the controller's rules to a plan:
 
-- **Records**: :class:`Deployment`, :class:`ReplicaSet`, :class:`RollingUpdate`,
-  :class:`Recreate`, :class:`DeploymentStatus`, :class:`Condition`, and the actions a sync makes
-  (:class:`CreateReplicaSet`, :class:`ScaleReplicaSet`, ...).
+- **Records**: `Deployment`, `ReplicaSet`, `RollingUpdate`,
+  `Recreate`, `DeploymentStatus`, `Condition`, and the actions a sync makes
+  (`CreateReplicaSet`, `ScaleReplicaSet`, ...).
 - **The controller's rules as pure functions**, each named after its upstream counterpart:
-  :func:`resolve_fenceposts`, :func:`new_rs_new_replicas`, :func:`reconcile_new_replica_set`,
-  :func:`reconcile_old_replica_sets`, :func:`proportional_scale`, :func:`deployment_timed_out`,
-  ... and :func:`sync`, which composes them like ``syncDeployment``.
-- **The planner**: :func:`plan_rollout` runs those rules against a model of pods becoming ready
-  and returns a :class:`RolloutPlan` of :class:`RolloutStep` s; :func:`check_plan` states its
-  invariants. Other systems' knobs plan in the same step model: :class:`EcsRolling`,
-  :class:`StatefulSetRollingUpdate`, :class:`DaemonSetRollingUpdate`, :class:`Canary`.
+  `resolve_fenceposts`, `new_rs_new_replicas`, `reconcile_new_replica_set`,
+  `reconcile_old_replica_sets`, `proportional_scale`, `deployment_timed_out`,
+  ... and `sync`, which composes them like ``syncDeployment``.
+- **The planner**: `plan_rollout` runs those rules against a model of pods becoming ready
+  and returns a `RolloutPlan` of `RolloutStep`s; `check_plan` states its
+  invariants. Other systems' knobs plan in the same step model: `EcsRolling`,
+  `StatefulSetRollingUpdate`, `DaemonSetRollingUpdate`, `Canary`.
 
+Examples
+--------
 >>> from orchkit.rollout import plan_rollout, resolve_fenceposts, RollingUpdate
 >>> resolve_fenceposts("25%", "25%", 10)    # surge rounds up, unavailable rounds down
 (3, 2)
