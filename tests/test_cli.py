@@ -101,3 +101,120 @@ def test_demo_resources_section(capsys: pytest.CaptureFixture[str]) -> None:
     assert "pod limits      {cpu: 600m, memory: 1G}" in out
     assert "QoS class       Burstable" in out
     assert "pods per node   10, bound by cpu" in out
+
+
+# -- orchkit pack ----------------------------------------------------------------------------------
+
+WORKLOAD = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: nginx
+        resources: {requests: {cpu: 1500m, memory: 1Gi}}
+"""
+NODES = """
+kind: List
+items:
+- kind: Node
+  metadata: {name: small}
+  status: {allocatable: {cpu: "2", memory: 4Gi, pods: "110"}}
+- kind: Node
+  metadata: {name: gpu}
+  spec: {taints: [{key: dedicated, value: gpu, effect: NoSchedule}]}
+  status: {allocatable: {cpu: "8", memory: 32Gi}}
+"""
+
+
+@pytest.fixture
+def files(tmp_path: pytest.TempPathFactory) -> tuple[str, str]:
+    workload = tmp_path / "workload.yaml"  # type: ignore[operator]
+    nodes = tmp_path / "nodes.yaml"  # type: ignore[operator]
+    workload.write_text(WORKLOAD, encoding="utf-8")
+    nodes.write_text(NODES, encoding="utf-8")
+    return str(workload), str(nodes)
+
+
+def test_pack_onto_nodes_reports_reasons(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    workload, nodes = files
+    assert main(["pack", "-f", workload, "-f", nodes]) == 1
+    out = capsys.readouterr().out
+    assert "placed 1 of 3 pods on 1 of 2 nodes" in out
+    assert (
+        "web-1: 1 node with untolerated taint dedicated=gpu:NoSchedule; "
+        "cpu: needs 1500m, largest free 500m on 1 eligible node"
+    ) in out
+
+
+def test_pack_with_a_node_shape(files: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    workload, _ = files
+    assert main(["pack", "-f", workload, "--node-shape", "cpu=4,memory=16Gi", "-o", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["new_nodes"]["nodes"] == 2
+    assert data["new_nodes"]["lower_bound"] == 2
+    assert data["new_nodes"]["optimal"]
+    assert data["fits"]
+
+
+def test_pack_nodes_then_new_nodes(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    workload, nodes = files
+    args = ["pack", "-f", workload, "-f", nodes, "--node-shape", "cpu=2,memory=4Gi", "-o", "yaml"]
+    assert main(args) == 0
+    data = yaml.safe_load(capsys.readouterr().out)
+    assert data["placement"]["placed"] == 1
+    assert data["new_nodes"]["pods"] == 2
+    assert data["new_nodes"]["nodes"] == 2
+
+
+def test_pack_pod_too_big_for_the_shape(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    workload, _ = files
+    assert main(["pack", "-f", workload, "--node-shape", "cpu=1,memory=16Gi"]) == 1
+    assert "cpu: needs 1500m, largest free 1 on 1 empty node" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--node-shape", "cpu"], "--node-shape: expected NAME=QUANTITY"),
+        (["--node-shape", "cpu=lots"], "cpu: does not match the quantity grammar"),
+        (["--strategy", "fastest", "--node-shape", "cpu=1"], "--strategy: is not one of"),
+        ([], "has no Node; give nodes or --node-shape"),
+        (["-f", "/no/such/file.yaml", "--node-shape", "cpu=1"], "cannot read it"),
+    ],
+)
+def test_pack_bad_input_exits_2(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    workload, _ = files
+    assert main(["pack", "-f", workload, *extra]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err
+    assert captured.out == ""
+
+
+def test_pack_shared_manifests(shared: object, capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    folder = Path(str(shared)) / "data" / "manifests"
+    args = ["pack", *(x for p in sorted(folder.glob("*.yaml")) for x in ("-f", str(p)))]
+    assert main([*args, "--node-shape", "cpu=4,memory=16Gi"]) == 0
+    assert "26 pods need 1 new node of cpu=4, memory=16Gi" in capsys.readouterr().out
+
+
+def test_demo_has_the_binpack_section(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Bin packing: 20 services, 130 pods onto nodes of {cpu: 4, memory: 16Gi}" in out
+    assert "lower bound       28 nodes" in out
+    assert "local_search              28   97.1%   90.5%  optimal" in out

@@ -20,6 +20,7 @@ SUBCOMMAND_MODULES = (
     "orchkit._cli_demo",
     "orchkit._cli_quantity",
     "orchkit._cli_rollout",
+    "orchkit._cli_pack",
 )
 
 

@@ -14,6 +14,7 @@ __all__ = ["SECTIONS", "run_demo"]
 #: ``"module:function"`` of each demo section, in the order they print.
 SECTIONS: tuple[str, ...] = (
     "orchkit._demo_resources:section",
+    "orchkit._demo_binpack:section",
     "orchkit._demo_rollout:section",
     "orchkit._demo_reconcile:section",
 )
