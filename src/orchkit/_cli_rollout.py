@@ -1,13 +1,15 @@
 """``orchkit rollout``: the step table of a Deployment's rolling update, before it starts.
 
 Reads one or more Deployments from a YAML (or JSON) file, plans each rollout as the deployment
-controller will run it, and prints the steps. Exit status: 0 every rollout completes, 1 one of
-them stalls, 2 bad input.
+controller will run it, and prints the steps; with ``--nodes``, places every step's pods on those
+nodes and reports a deadlock with its fix. Exit status: 0 every rollout completes, 1 one of them
+stalls (would deadlock), 2 bad input.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import re
 import sys
@@ -16,17 +18,21 @@ from typing import Any, TextIO
 import attrs
 import yaml
 
+from orchkit.binpack import Node, nodes_from_manifests
 from orchkit.errors import InvalidValueError, ManifestError, OrchkitError
 from orchkit.rollout import (
     Deployment,
+    Fix,
     Recreate,
     RollingUpdate,
+    RolloutCheck,
     RolloutPlan,
+    check_rollout,
     deployment_from_manifest,
     plan_rollout,
 )
 
-__all__ = ["describe_plan", "load_deployments", "register"]
+__all__ = ["describe_plan", "load_deployments", "load_nodes", "register"]
 
 _INT = re.compile(r"[+-]?[0-9]+")
 
@@ -57,6 +63,12 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--replicas", type=_int_or_percent, help="override spec.replicas")
     parser.add_argument(
+        "--nodes",
+        metavar="FILE",
+        help="nodes (kind: Node manifests): check that every step's pods can be scheduled, "
+        "and suggest a fix when the rollout would deadlock (exit 1)",
+    )
+    parser.add_argument(
         "-o",
         "--output",
         choices=("table", "json", "yaml"),
@@ -71,8 +83,23 @@ def _int_or_percent(text: str) -> int | str:
     return int(text) if _INT.fullmatch(text) else text
 
 
-def load_deployments(text: str, source: str = "<input>") -> list[Deployment]:
-    r"""Every ``kind: Deployment`` document in a YAML or JSON stream, as records.
+def _documents(text: str, source: str) -> list[Any]:
+    """Every document of a YAML (or JSON) stream, ``kind: List`` items included."""
+    try:
+        documents = list(yaml.safe_load_all(text))
+    except yaml.YAMLError as err:
+        raise ManifestError(source, text[:40], f"is not YAML: {err}") from None
+    manifests: list[Any] = []
+    for document in documents:
+        if isinstance(document, dict) and document.get("kind") == "List":
+            manifests.extend(document.get("items") or [])
+        else:
+            manifests.append(document)
+    return manifests
+
+
+def load_deployments(text: str, source: str = "<input>") -> list[tuple[Deployment, dict[str, Any]]]:
+    r"""Every ``kind: Deployment`` document in a YAML or JSON stream: the record and the manifest.
 
     Other kinds are skipped; a ``kind: List`` is searched too.
 
@@ -84,27 +111,48 @@ def load_deployments(text: str, source: str = "<input>") -> list[Deployment]:
     Examples
     --------
     >>> docs = "kind: Service\n---\nkind: Deployment\nmetadata: {name: web}\n"
-    >>> [d.name for d in load_deployments(docs)]
+    >>> [d.name for d, _ in load_deployments(docs)]
     ['web']
     """
-    try:
-        documents = list(yaml.safe_load_all(text))
-    except yaml.YAMLError as err:
-        raise ManifestError(source, text[:40], f"is not YAML: {err}") from None
-    manifests: list[Any] = []
-    for document in documents:
-        if isinstance(document, dict) and document.get("kind") == "List":
-            manifests.extend(document.get("items") or [])
-        else:
-            manifests.append(document)
     deployments = [
-        deployment_from_manifest(m)
-        for m in manifests
+        (deployment_from_manifest(m), m)
+        for m in _documents(text, source)
         if isinstance(m, dict) and m.get("kind") == "Deployment"
     ]
     if not deployments:
         raise ManifestError(source, None, "holds no kind: Deployment document")
     return deployments
+
+
+def _read(path: str) -> tuple[str, str]:
+    """The text of ``path`` (``-``: stdin) and the name to report it by."""
+    if path == "-":
+        return sys.stdin.read(), "<stdin>"
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read(), path
+    except OSError as err:
+        raise ManifestError(path, None, f"cannot be read: {err.strerror}") from None
+
+
+def load_nodes(text: str, source: str = "<input>") -> list[Node]:
+    r"""The ``kind: Node`` objects of a YAML stream (with the pods bound to them).
+
+    Raises
+    ------
+    ManifestError
+        Text that is not YAML, no Node at all, or a Node with a bad field.
+
+    Examples
+    --------
+    >>> docs = "kind: Node\nmetadata: {name: n1}\nstatus: {allocatable: {cpu: '4'}}\n"
+    >>> [node.name for node in load_nodes(docs)]
+    ['n1']
+    """
+    nodes = nodes_from_manifests(_documents(text, source))
+    if not nodes:
+        raise ManifestError(source, None, "holds no kind: Node document")
+    return nodes
 
 
 _FLAGS = {
@@ -184,11 +232,42 @@ def describe_plan(d: Deployment, plan: RolloutPlan) -> str:
     return "\n".join(lines)
 
 
-def _write(out: TextIO, plans: list[tuple[Deployment, RolloutPlan]], fmt: str) -> None:
+def _capacity_dict(check: RolloutCheck) -> dict[str, Any]:
+    def fix(f: Fix) -> dict[str, Any]:
+        return {
+            "kind": f.kind,
+            "description": f.description,
+            "strategy": f.plan.to_dict()["strategy"],
+            "extraNodes": f.extra_nodes,
+            "steps": len(f.plan.steps),
+        }
+
+    return {
+        "completes": check.completes,
+        "blockedStep": check.blocked_step,
+        "reason": check.reason,
+        "fixes": [fix(f) for f in check.alternatives],
+    }
+
+
+def _write(
+    out: TextIO, results: list[tuple[Deployment, RolloutPlan, RolloutCheck | None]], fmt: str
+) -> None:
     if fmt == "table":
-        out.write("\n\n".join(describe_plan(d, plan) for d, plan in plans) + "\n")
+        blocks = []
+        for d, plan, check in results:
+            block = describe_plan(d, plan)
+            if check is not None:
+                block += "\n" + check.summary()
+            blocks.append(block)
+        out.write("\n\n".join(blocks) + "\n")
         return
-    data = [{"deployment": d.name, **plan.to_dict()} for d, plan in plans]
+    data = []
+    for d, plan, check in results:
+        entry = {"deployment": d.name, **plan.to_dict()}
+        if check is not None:
+            entry["capacity"] = _capacity_dict(check)
+        data.append(entry)
     if fmt == "json":
         out.write(json.dumps(data, indent=2) + "\n")
     else:
@@ -197,25 +276,25 @@ def _write(out: TextIO, plans: list[tuple[Deployment, RolloutPlan]], fmt: str) -
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        if args.filename == "-":
-            text, source = sys.stdin.read(), "<stdin>"
-        else:
-            source = args.filename
-            try:
-                with open(args.filename, encoding="utf-8") as handle:
-                    text = handle.read()
-            except OSError as err:
-                raise ManifestError(
-                    args.filename, None, f"cannot be read: {err.strerror}"
-                ) from None
+        text, source = _read(args.filename)
         deployments = load_deployments(text, source)
         if args.name is not None:
-            deployments = [d for d in deployments if d.name == args.name]
+            deployments = [(d, m) for d, m in deployments if d.name == args.name]
             if not deployments:
                 raise ManifestError("--name", args.name, f"no Deployment of that name in {source}")
-        plans = [(d, _plan(d)) for d in (_with_overrides(d, args) for d in deployments)]
+        nodes = None if args.nodes is None else load_nodes(*_read(args.nodes))
+        results: list[tuple[Deployment, RolloutPlan, RolloutCheck | None]] = []
+        for record, manifest in deployments:
+            d = _with_overrides(record, args)
+            if nodes is None:
+                results.append((d, _plan(d), None))
+                continue
+            sized = copy.deepcopy(manifest)
+            sized.setdefault("spec", {})["replicas"] = d.replicas
+            check = check_rollout(sized, nodes, strategy=d.strategy)
+            results.append((d, check.plan, check))
     except OrchkitError as err:
         print(f"orchkit rollout: error: {err}", file=sys.stderr)
         return 2
-    _write(sys.stdout, plans, args.output)
-    return 1 if any(plan.outcome != "complete" for _, plan in plans) else 0
+    _write(sys.stdout, results, args.output)
+    return 1 if any(plan.outcome != "complete" for _, plan, _ in results) else 0

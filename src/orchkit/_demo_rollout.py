@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+import copy
+from typing import Any, TextIO
 
 import attrs
 
 from orchkit._examples import nginx_deployment
-from orchkit.rollout import RollingUpdate, RolloutPlan, deployment_from_manifest, plan_rollout
+from orchkit.binpack import Node
+from orchkit.rollout import (
+    RollingUpdate,
+    RolloutPlan,
+    check_rollout,
+    deployment_from_manifest,
+    plan_rollout,
+)
 
-__all__ = ["section"]
+__all__ = ["one_per_node", "section"]
+
+
+def one_per_node(manifest: dict[str, Any], replicas: int) -> dict[str, Any]:
+    """``manifest`` with ``replicas`` and required anti-affinity: at most one pod per node.
+
+    Examples
+    --------
+    >>> spec = one_per_node(nginx_deployment(), 3)["spec"]
+    >>> spec["replicas"], spec["strategy"]
+    (3, {'type': 'RollingUpdate'})
+    """
+    web = copy.deepcopy(manifest)
+    labels = web["spec"]["template"]["metadata"]["labels"]
+    term = {"labelSelector": {"matchLabels": labels}, "topologyKey": "kubernetes.io/hostname"}
+    pod = web["spec"]["template"]["spec"]
+    pod["affinity"] = {
+        "podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}
+    }
+    web["spec"]["replicas"] = replicas
+    web["spec"]["strategy"] = {"type": "RollingUpdate"}  # the defaults: 25% / 25%
+    return web
 
 
 def _indent(text: str, prefix: str = "    ") -> str:
@@ -67,3 +96,15 @@ def section(out: TextIO) -> None:
         "  not one pod at a time: maxUnavailable 5 drops the old pods to 5 at once, which\n"
         "  leaves room for 5 new pods in the next sync\n"
     )
+
+    out.write(
+        "\nA deadlock caught before it happens: 3 replicas with required anti-affinity (one pod\n"
+        "per node) on 3 nodes of 4 CPUs / 16Gi, strategy left at its defaults (25% / 25%)\n"
+    )
+    cluster = [Node(f"node-{k}", {"cpu": "4", "memory": "16Gi", "pods": "110"}) for k in range(3)]
+    check = check_rollout(one_per_node(nginx_deployment(), 3), cluster)
+    out.write(_indent(check.plan.format_table()))
+    out.write(_indent(check.summary(), "  "))
+    if check.fix is not None:
+        out.write("  the fix, planned again on the same nodes:\n")
+        out.write(_indent(check.fix.plan.format_table()))

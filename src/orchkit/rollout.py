@@ -13,6 +13,8 @@ Three layers, from the controller's rules to a plan:
   and returns a `RolloutPlan` of `RolloutStep`s; `check_plan` states its
   invariants. Other systems' knobs plan in the same step model: `EcsRolling`,
   `StatefulSetRollingUpdate`, `DaemonSetRollingUpdate`, `Canary`.
+- **The capacity check**: `check_rollout` places every step's pods on real nodes with
+  `orchkit.binpack.place` and reports a deadlock before it happens, with its fix.
 
 Examples
 --------
@@ -26,6 +28,9 @@ Examples
 
 from __future__ import annotations
 
+from orchkit._capacity import Fix as Fix
+from orchkit._capacity import RolloutCheck as RolloutCheck
+from orchkit._capacity import check_rollout as check_rollout
 from orchkit._deployment import actual_replica_count as actual_replica_count
 from orchkit._deployment import available_replica_count as available_replica_count
 from orchkit._deployment import calculate_status as calculate_status
@@ -102,6 +107,7 @@ __all__ = [
     "DeploymentState",
     "DeploymentStatus",
     "EcsRolling",
+    "Fix",
     "IntOrPercent",
     "Pause",
     "PlannableStrategy",
@@ -110,6 +116,7 @@ __all__ = [
     "Requeue",
     "Rescale",
     "RollingUpdate",
+    "RolloutCheck",
     "RolloutPlan",
     "RolloutStep",
     "ScaleReplicaSet",
@@ -123,6 +130,7 @@ __all__ = [
     "available_replica_count",
     "calculate_status",
     "check_plan",
+    "check_rollout",
     "cleanup_deployment",
     "cleanup_unhealthy_replicas",
     "deployment_complete",
