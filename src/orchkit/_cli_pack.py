@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import yaml
 
 from orchkit._binpack_core import STRATEGIES
+from orchkit._cli_output import add_output_argument, report_error, write_output
 from orchkit._manifests import nodes_from_manifests, pods_from_manifests
 from orchkit._placement import (
     LINUX_LABELS,
@@ -70,13 +70,7 @@ def register(sub: Any) -> None:
             "local_search (default) or first_fit_decreasing"
         ),
     )
-    parser.add_argument(
-        "-o",
-        "--output",
-        choices=("table", "json", "yaml"),
-        default="table",
-        help="output format (default: table)",
-    )
+    add_output_argument(parser)
     parser.set_defaults(func=_run)
 
 
@@ -273,12 +267,6 @@ def _run(args: argparse.Namespace) -> int:
             raise InvalidValueError("--strategy", strategy, f"is not one of {choices}")
         data = report(pods, nodes, shape, strategy)
     except OrchkitError as err:
-        print(f"orchkit pack: error: {err}", file=sys.stderr)
-        return 2
-    if args.output == "json":
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
-    elif args.output == "yaml":
-        sys.stdout.write(yaml.safe_dump(data, sort_keys=False))
-    else:
-        sys.stdout.write(_table(data))
+        return report_error("pack", err)
+    write_output(data, args.output, _table, sys.stdout)
     return 0 if data["fits"] else 1

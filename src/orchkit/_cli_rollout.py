@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import re
 import sys
 from typing import Any, TextIO
@@ -18,6 +17,7 @@ from typing import Any, TextIO
 import attrs
 import yaml
 
+from orchkit._cli_output import add_output_argument, report_error, write_output
 from orchkit.binpack import Node, nodes_from_manifests
 from orchkit.errors import InvalidValueError, ManifestError, OrchkitError
 from orchkit.rollout import (
@@ -68,13 +68,7 @@ def register(sub: Any) -> None:
         help="nodes (kind: Node manifests): check that every step's pods can be scheduled, "
         "and suggest a fix when the rollout would deadlock (exit 1)",
     )
-    parser.add_argument(
-        "-o",
-        "--output",
-        choices=("table", "json", "yaml"),
-        default="table",
-        help="output format (default: table)",
-    )
+    add_output_argument(parser)
     parser.set_defaults(func=_run)
 
 
@@ -253,25 +247,22 @@ def _capacity_dict(check: RolloutCheck) -> dict[str, Any]:
 def _write(
     out: TextIO, results: list[tuple[Deployment, RolloutPlan, RolloutCheck | None]], fmt: str
 ) -> None:
-    if fmt == "table":
+    def table(_: object) -> str:
         blocks = []
         for d, plan, check in results:
             block = describe_plan(d, plan)
             if check is not None:
                 block += "\n" + check.summary()
             blocks.append(block)
-        out.write("\n\n".join(blocks) + "\n")
-        return
+        return "\n\n".join(blocks) + "\n"
+
     data = []
     for d, plan, check in results:
         entry = {"deployment": d.name, **plan.to_dict()}
         if check is not None:
             entry["capacity"] = _capacity_dict(check)
         data.append(entry)
-    if fmt == "json":
-        out.write(json.dumps(data, indent=2) + "\n")
-    else:
-        out.write(yaml.safe_dump(data, sort_keys=False))
+    write_output(data, fmt, table, out)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -294,7 +285,6 @@ def _run(args: argparse.Namespace) -> int:
             check = check_rollout(sized, nodes, strategy=d.strategy)
             results.append((d, check.plan, check))
     except OrchkitError as err:
-        print(f"orchkit rollout: error: {err}", file=sys.stderr)
-        return 2
+        return report_error("rollout", err)
     _write(sys.stdout, results, args.output)
     return 1 if any(plan.outcome != "complete" for _, plan, _ in results) else 0
