@@ -300,6 +300,12 @@ def _pods(value: object) -> tuple[Pod, ...]:
     return _items(value, Pod, "pods")
 
 
+def _priority(value: object) -> int:
+    if type(value) is not int:
+        raise InvalidValueError("priority", value, "must be an integer")
+    return value
+
+
 def _name(value: object) -> str:
     if not isinstance(value, str) or not value:
         raise InvalidValueError("name", value, "must be a non-empty string")
@@ -336,6 +342,9 @@ class Pod:
     spread: tuple[TopologySpread, ...] = attrs.field(default=(), converter=_spread)
     #: The namespace: affinity and spread rules only count pods of the same namespace.
     namespace: str = "default"
+    #: ``spec.priority`` (from the PriorityClass): when not every pod can be placed,
+    #: ``place(..., solver="exact")`` places higher priorities first: ``1000``.
+    priority: int = attrs.field(default=0, converter=_priority)
 
 
 @attrs.frozen
@@ -440,8 +449,12 @@ class Placement:
     unplaced: tuple[Unplaced, ...]
     #: Every node, in input order, after placement.
     nodes: tuple[NodeReport, ...]
-    #: The placement strategy used: ``"MostAllocated"``, ``"first_fit_decreasing"``.
+    #: The placement strategy used: ``"MostAllocated"``, ``"first_fit_decreasing"``, or
+    #: ``"exact"``.
     strategy: str
+    #: For ``solver="exact"``: True when no placement places more (by priority) or, placing as
+    #: many, uses fewer nodes (proven); False when the time ran out first. ``None`` otherwise.
+    optimal: bool | None = None
 
     @property
     def fits(self) -> bool:
@@ -783,6 +796,10 @@ def place(
     pods: Sequence[Pod],
     nodes: Sequence[Node],
     strategy: str = "first_fit_decreasing",
+    *,
+    solver: Literal["heuristic", "exact"] = "heuristic",
+    time_limit: float = 10.0,
+    workers: int | None = None,
 ) -> Placement:
     """Place pods onto nodes under Kubernetes' scheduling constraints.
 
@@ -808,7 +825,19 @@ def place(
     nodes
         The nodes, in order of preference for ties; names must be unique.
     strategy
-        One of `PLACEMENT_STRATEGIES`.
+        One of `PLACEMENT_STRATEGIES`. With ``solver="exact"``, the heuristic whose
+        placement starts the search.
+    solver
+        ``"heuristic"`` (the default) places pods as described above. ``"exact"`` solves the
+        whole batch with CP-SAT under the same constraints: it maximises the pods placed,
+        higher `Pod.priority` first (one pod of a higher priority outweighs any number of
+        lower ones), then minimises the nodes in use; `Placement.optimal` says whether
+        that was proven within ``time_limit``. Topology spread is checked on the final
+        placement (every domain that receives a pod stays within ``maxSkew`` of the emptiest
+        eligible domain), which an order of placement one pod at a time can always follow.
+    time_limit, workers
+        For ``solver="exact"``: seconds, and CP-SAT worker threads (default: the CPUs, at
+        most 8).
 
     Returns
     -------
@@ -819,7 +848,10 @@ def place(
     Raises
     ------
     InvalidValueError
-        If the strategy is unknown, an element is not a Pod / Node, or two share a name.
+        If the strategy or solver is unknown, an element is not a Pod / Node, or two share a
+        name.
+    MissingDependencyError
+        For ``solver="exact"`` without OR-Tools (``pip install 'orchkit[exact]'``).
 
     Examples
     --------
@@ -831,15 +863,33 @@ def place(
     >>> print(result.unplaced[0])
     web-4: cpu: needs 600m, largest free 400m on 2 eligible nodes
 
+    Where the one-at-a-time heuristics strand a pod, the exact solver places the whole batch:
+
+    >>> nodes = [Node(n, {"cpu": "10", "memory": "4Gi"}) for n in ("a", "b")]
+    >>> pods = [Pod(f"p{k}", {"cpu": c}) for k, c in enumerate("443333")]
+    >>> [u.pod for u in place(pods, nodes).unplaced]
+    ['p5']
+    >>> exact = place(pods, nodes, solver="exact")
+    >>> exact.fits, exact.optimal, exact.nodes_used
+    (True, True, 2)
+
     Notes
     -----
     Runtime complexity: ``O(p n r)`` for ``p`` pods, ``n`` nodes and ``r`` resources, plus
-    ``O(p n q)`` for anti-affinity and spread rules over ``q`` resident pods.
+    ``O(p n q)`` for anti-affinity and spread rules over ``q`` resident pods. The exact solver
+    is exponential in the worst case and bounded by ``time_limit``.
     """
     if strategy not in PLACEMENT_STRATEGIES:
         raise InvalidValueError(
             "strategy", strategy, f"is not one of {', '.join(PLACEMENT_STRATEGIES)}"
         )
+    if solver == "exact":
+        from orchkit._placement_exact import place_exact
+
+        heuristic = place(pods, nodes, strategy)
+        return place_exact(pods, nodes, heuristic, time_limit=time_limit, workers=workers)
+    if solver != "heuristic":
+        raise InvalidValueError("solver", solver, "must be 'heuristic' or 'exact'")
     pods = list(pods)
     nodes = list(nodes)
     _check_unique(pods, nodes)

@@ -41,6 +41,9 @@ from orchkit._binpack_core import next_fit_decreasing as next_fit_decreasing
 from orchkit._binpack_core import pack as pack
 from orchkit._binpack_core import worst_fit as worst_fit
 from orchkit._binpack_core import worst_fit_decreasing as worst_fit_decreasing
+from orchkit._binpack_exact import Solution as Solution
+from orchkit._binpack_exact import SolveStatus as SolveStatus
+from orchkit._binpack_exact import solve as solve
 from orchkit._binpack_model import Bins as Bins
 from orchkit._binpack_model import Capacity as Capacity
 from orchkit._binpack_model import Load as Load
@@ -64,6 +67,9 @@ from orchkit._placement import TopologySpread as TopologySpread
 from orchkit._placement import Unplaced as Unplaced
 from orchkit._placement import estimate_nodes as estimate_nodes
 from orchkit._placement import place as place
+from orchkit._placement_exact import NodeType as NodeType
+from orchkit._placement_exact import NodeTypeChoice as NodeTypeChoice
+from orchkit._placement_exact import choose_node_types as choose_node_types
 
 __all__ = [
     "PLACEMENT_STRATEGIES",
@@ -75,11 +81,15 @@ __all__ = [
     "Load",
     "Node",
     "NodeReport",
+    "NodeType",
+    "NodeTypeChoice",
     "Packing",
     "Placement",
     "Pod",
     "PodAntiAffinity",
     "Sizes",
+    "Solution",
+    "SolveStatus",
     "Taint",
     "Toleration",
     "TopologySpread",
@@ -87,6 +97,7 @@ __all__ = [
     "best_fit",
     "best_fit_decreasing",
     "check_packing",
+    "choose_node_types",
     "dot_product",
     "estimate_nodes",
     "first_fit",
@@ -106,6 +117,7 @@ __all__ = [
     "pack",
     "place",
     "pods_from_manifests",
+    "solve",
     "worst_fit",
     "worst_fit_decreasing",
 ]

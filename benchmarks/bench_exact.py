@@ -1,0 +1,189 @@
+"""Exact bin packing: orchkit.binpack.solve against the naive CP-SAT assignment model.
+
+Every instance of the chosen BPPLIB sets in ../shared/data/binpack/1d/ is solved by
+``orchkit.binpack.solve`` with the per-set time limit and 2 CP-SAT workers; an instance counts as
+proven when the status is OPTIMAL within the limit (the bins are checked against the published
+optimum). In the same run, the first ``--naive`` instances of each set are also solved by the
+model most Python users write for CP-SAT (the peer): one Boolean per (item, bin), item ``i`` only
+in bins ``0..i``, bins used in order, capacity rows, at most as many bins as first fit decreasing
+(given as a hint), at least Martello-Toth L2, minimise the bins used.
+
+Usage::
+
+    python benchmarks/bench_exact.py [--quick] [--sets a,b] [--limit 10] [--hard28-limit 60]
+                                     [--first N] [--naive N] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from orchkit.binpack import SolveStatus, first_fit_decreasing, lower_bound, solve
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "binpack" / "1d"
+SETS = [
+    "falkenauer_u",
+    "falkenauer_t",
+    "scholl_1",
+    "scholl_2",
+    "scholl_3",
+    "schwerin_1",
+    "schwerin_2",
+    "hard28",
+]
+
+
+def naive_assignment(sizes: list[int], capacity: int, limit: float, workers: int) -> bool:
+    """The peer: the plain assignment model on CP-SAT; True when proven optimal in time."""
+    from ortools.sat.python import cp_model
+
+    order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
+    ffd = first_fit_decreasing(sizes, capacity)
+    bins = len(ffd)
+    model = cp_model.CpModel()
+    used = [model.new_bool_var(f"y{b}") for b in range(bins)]
+    x = {}
+    for rank, i in enumerate(order):
+        for b in range(min(rank + 1, bins)):
+            x[i, b] = model.new_bool_var(f"x{i}_{b}")
+    for rank, i in enumerate(order):
+        model.add_exactly_one(x[i, b] for b in range(min(rank + 1, bins)))
+    for b in range(bins):
+        model.add(sum(sizes[i] * x[i, b] for i in order if (i, b) in x) <= capacity * used[b])
+        if b + 1 < bins:
+            model.add(used[b] >= used[b + 1])
+    model.add(sum(used) >= lower_bound(sizes, capacity))
+    model.minimize(sum(used))
+    # The hint: FFD's bins, numbered by their largest item (as the symmetry breaking wants).
+    rank_of = {i: r for r, i in enumerate(order)}
+    hinted = sorted(ffd, key=lambda members: min(rank_of[i] for i in members))
+    where = {i: b for b, members in enumerate(hinted) for i in members}
+    for (i, b), var in x.items():
+        model.add_hint(var, int(where[i] == b))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = limit
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = 1
+    status = solver.solve(model)
+    return bool(status == cp_model.OPTIMAL)
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    data = json.loads((DATA / name / f"{name}.json").read_text(encoding="utf-8"))
+    instances: list[dict[str, Any]] = data["instances"]
+    return instances
+
+
+def run_set(name: str, limit: float, first: int | None, naive: int, workers: int) -> dict[str, Any]:
+    instances = load(name)[:first]
+    times: list[float] = []
+    proven = 0
+    failed: list[str] = []
+    methods: dict[str, int] = {}
+    for inst in instances:
+        started = time.perf_counter()
+        solution = solve(inst["items"], inst["capacity"], time_limit=limit, workers=workers)
+        elapsed = time.perf_counter() - started
+        times.append(elapsed)
+        if solution.num_bins is not None and inst["optimum"] is not None:
+            assert solution.num_bins >= inst["optimum"], inst["name"]
+            assert solution.lower_bound <= inst["optimum"], inst["name"]
+        ok = solution.status is SolveStatus.OPTIMAL and elapsed <= limit
+        proven += ok
+        methods[solution.method] = methods.get(solution.method, 0) + 1
+        if not ok:
+            failed.append(
+                f"{inst['name']} ({solution.num_bins} bins, bound {solution.lower_bound}, "
+                f"optimum {inst['optimum']}, {elapsed:.1f} s)"
+            )
+    sample = instances[:naive]
+    naive_times: list[float] = []
+    naive_proven = 0
+    for inst in sample:
+        started = time.perf_counter()
+        naive_proven += naive_assignment(inst["items"], inst["capacity"], limit, workers)
+        naive_times.append(time.perf_counter() - started)
+    return {
+        "set": name,
+        "instances": len(instances),
+        "limit": limit,
+        "proven": proven,
+        "mean": statistics.fmean(times) if times else 0.0,
+        "max": max(times, default=0.0),
+        "sample": len(sample),
+        "sample_mean": statistics.fmean(times[: len(sample)]) if sample else 0.0,
+        "naive_proven": naive_proven,
+        "naive_mean": statistics.fmean(naive_times) if naive_times else 0.0,
+        "naive_max": max(naive_times, default=0.0),
+        "failed": failed,
+        "methods": methods,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default=",".join(SETS), help="comma-separated set names")
+    parser.add_argument("--limit", type=float, default=10.0, help="seconds per instance")
+    parser.add_argument("--hard28-limit", type=float, default=60.0, help="seconds on Hard28")
+    parser.add_argument("--first", type=int, default=None, help="only the first N per set")
+    parser.add_argument("--naive", type=int, default=10, help="naive model on the first N")
+    parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers")
+    parser.add_argument("--quick", action="store_true", help="a smoke run of a few seconds")
+    args = parser.parse_args(argv)
+    if not DATA.is_dir():
+        print(f"skipped: {DATA} is not present")
+        return 0
+    sets = [s for s in args.sets.split(",") if s]
+    for name in sets:
+        if not (DATA / name).is_dir():
+            parser.error(f"unknown set {name!r}; choose from {', '.join(SETS)}")
+    if args.quick:
+        sets = [s for s in sets if s in ("falkenauer_u", "falkenauer_t", "scholl_1")] or sets[:1]
+        args.first, args.naive, args.limit, args.hard28_limit = 2, 1, 2.0, 2.0
+    print(
+        f"exact bin packing, {args.workers} workers; proven = status OPTIMAL within the limit; "
+        f"naive = CP-SAT assignment model on the first {args.naive} of each set"
+    )
+    header = (
+        f"{'set':<13} {'n':>4} {'limit':>6} {'proven':>7} {'mean s':>7} {'max s':>7} | "
+        f"{'sample':>6} {'naive proven':>12} {'naive mean':>10} {'speed-up':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    total = 0
+    total_proven = 0
+    started = time.perf_counter()
+    failures: list[str] = []
+    for name in sets:
+        limit = args.hard28_limit if name == "hard28" else args.limit
+        row = run_set(name, limit, args.first, args.naive, args.workers)
+        total += row["instances"]
+        total_proven += row["proven"]
+        speedup = row["naive_mean"] / row["sample_mean"] if row["sample_mean"] else float("nan")
+        print(
+            f"{name:<13} {row['instances']:>4} {limit:>5.0f}s "
+            f"{row['proven']:>3}/{row['instances']:<3} {row['mean']:>7.2f} {row['max']:>7.2f} | "
+            f"{row['sample']:>6} {row['naive_proven']:>5}/{row['sample']:<6} "
+            f"{row['naive_mean']:>10.2f} {speedup:>7.0f}x",
+            flush=True,
+        )
+        failures += [f"  {name}: {f}" for f in row["failed"]]
+    print(
+        f"total: {total_proven}/{total} proven optimal within the limit "
+        f"({time.perf_counter() - started:.0f} s for the whole run)"
+    )
+    if failures:
+        print("not proven within the limit:")
+        print("\n".join(failures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

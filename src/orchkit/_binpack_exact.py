@@ -1,0 +1,580 @@
+"""Exact bin packing on OR-Tools: `solve`, `Solution`, `SolveStatus`.
+
+The solver is a portfolio that stops as soon as the best packing meets a proven lower bound.
+
+One resource:
+
+1. bounds and heuristics: L1, Martello-Toth L2 and dual feasible functions against first fit
+   decreasing, then the local search (optimal on about 91 % of the classic instances);
+2. the Gilmore-Gomory LP bound by column generation (GLOP and an exact knapsack), proven with
+   integer arithmetic (`orchkit._binpack_colgen`);
+3. LP-guided diving for a packing that meets that bound;
+4. the compressed arc-flow model (`orchkit._binpack_arcflow`) on CP-SAT, hinted with the
+   best packing, which proves optimality when the LP bound is not tight.
+
+Several resources: the same bounds and heuristics, then the assignment model with symmetry
+breaking (`orchkit._binpack_assign`) on CP-SAT.
+
+The time limit is enforced here: every stage is given the time left, CP-SAT runs in a worker
+thread that is told to stop at the deadline, and the caller's ``on_progress`` is called from the
+calling thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import math
+import os
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from functools import reduce
+from typing import Any
+
+import attrs
+
+from orchkit import _binpack_arcflow as arcflow
+from orchkit import _binpack_assign as assignment
+from orchkit import _binpack_colgen as colgen
+from orchkit import _binpack_greedy as greedy
+from orchkit._binpack_bounds import bounds_of, dff_bound
+from orchkit._binpack_improve import local_search
+from orchkit._binpack_model import Capacity, Packing, Problem, Sizes, _packing, problem
+from orchkit.errors import InfeasibleError, InvalidValueError, MissingDependencyError
+
+__all__ = ["Progress", "Solution", "SolveStatus", "require_ortools", "run_cpsat", "solve"]
+
+#: ``on_progress(elapsed seconds, best number of bins or None, proven lower bound)``.
+Progress = Callable[[float, "int | None", int], None]
+
+#: Share of the time left after the LP bound that LP diving may use before CP-SAT takes over.
+DIVE_SHARE = 0.7
+#: Arc-flow graphs up to this size are tried with CP-SAT before diving ...
+PROBE_ARCS = 5_000
+#: ... for this share of the time left.
+PROBE_SHARE = 0.25
+#: Most dives before CP-SAT takes over.
+MAX_DIVES = 1_000
+#: Arc budget of the arc-flow graph; larger graphs (large capacities) skip the arc-flow model.
+MAX_ARCS = 300_000
+#: Largest number of (item, bin) Booleans of the assignment model.
+MAX_ASSIGN_VARS = 2_000_000
+#: The seed of every randomised stage, so that results are reproducible.
+SEED = 20240601
+
+
+class SolveStatus(enum.Enum):
+    """What `solve` proved.
+
+    Examples
+    --------
+    >>> SolveStatus.OPTIMAL.value
+    'optimal'
+    """
+
+    #: The packing is optimal: it meets the proven lower bound.
+    OPTIMAL = "optimal"
+    #: A packing was found, but the time ran out before it was proven optimal.
+    FEASIBLE = "feasible"
+    #: No packing exists: some item is larger than the capacity.
+    INFEASIBLE = "infeasible"
+    #: The time ran out before any packing was found.
+    UNKNOWN = "unknown"
+
+
+@attrs.frozen
+class Solution:
+    """The result of `solve`: the best packing found, a proven bound, and the status.
+
+    Examples
+    --------
+    >>> from orchkit.binpack import solve
+    >>> solution = solve([60, 60, 60, 30, 30, 30], 100)
+    >>> solution.status, solution.num_bins, solution.lower_bound, solution.gap
+    (<SolveStatus.OPTIMAL: 'optimal'>, 3, 3, 0.0)
+    """
+
+    #: `SolveStatus.OPTIMAL` only when the packing is proven optimal.
+    status: SolveStatus
+    #: The best packing found (checked with `orchkit.binpack.check_packing`), or ``None``
+    #: for ``INFEASIBLE`` and ``UNKNOWN``.
+    packing: Packing | None
+    #: No packing can use fewer bins than this (proven): ``37``.
+    lower_bound: int
+    #: Seconds spent in `solve`: ``0.42``.
+    wall_time: float
+    #: The stage that produced the final answer: ``"bounds"`` (heuristic meets a simple bound),
+    #: ``"column generation"``, ``"arc-flow"``, ``"assignment"``; or why nothing was found.
+    method: str = ""
+
+    @property
+    def num_bins(self) -> int | None:
+        """The number of bins of `packing`, or ``None`` without a packing."""
+        return None if self.packing is None else self.packing.num_bins
+
+    @property
+    def gap(self) -> float | None:
+        """``(num_bins - lower_bound) / num_bins``: 0.0 when optimal; ``None`` without a packing."""
+        if self.packing is None:
+            return None
+        if not self.packing.num_bins:
+            return 0.0
+        return (self.packing.num_bins - self.lower_bound) / self.packing.num_bins
+
+    @property
+    def optimal(self) -> bool:
+        """True when `status` is `SolveStatus.OPTIMAL`."""
+        return self.status is SolveStatus.OPTIMAL
+
+
+def require_ortools() -> None:
+    """Import OR-Tools, or raise `MissingDependencyError` naming the ``exact`` extra."""
+    try:
+        import ortools.sat.python.cp_model  # noqa: F401
+    except ImportError:
+        raise MissingDependencyError("ortools", "exact") from None
+
+
+def _time_limit(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidValueError("time_limit", value, "must be a number of seconds")
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise InvalidValueError("time_limit", value, "must be positive and finite")
+    return seconds
+
+
+def _workers(value: object) -> int:
+    if value is None:
+        return max(1, min(8, os.cpu_count() or 1))
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidValueError("workers", value, "must be a positive integer")
+    return value
+
+
+class _Tracker:
+    """The incumbent, the proven bound and progress reports, in the caller's thread."""
+
+    def __init__(self, start: float, deadline: float, callback: Progress | None) -> None:
+        self.start = start
+        self.deadline = deadline
+        self.callback = callback
+        self.bins: list[list[int]] | None = None
+        self.bound = 0
+        self.method = ""
+        self._reported: tuple[int | None, int] | None = None
+
+    @property
+    def best(self) -> int | None:
+        return None if self.bins is None else len(self.bins)
+
+    def done(self) -> bool:
+        return self.bins is not None and len(self.bins) <= self.bound
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def offer(self, bins: list[list[int]], method: str) -> bool:
+        """Keep ``bins`` if they use fewer bins than the incumbent."""
+        if self.bins is not None and len(bins) >= len(self.bins):
+            return False
+        self.bins = bins
+        self.method = method
+        self.report()
+        return True
+
+    def lift(self, bound: int, method: str) -> None:
+        if bound > self.bound:
+            self.bound = bound
+            if self.bins is not None and len(self.bins) <= bound:
+                self.method = method
+            self.report()
+
+    def report(self) -> None:
+        state = (self.best, self.bound)
+        if self.callback is not None and state != self._reported:
+            self._reported = state
+            self.callback(time.monotonic() - self.start, self.best, self.bound)
+
+
+def run_cpsat(
+    model: Any,
+    *,
+    deadline: float,
+    workers: int,
+    objective_vars: Sequence[Any],
+    on_solution: Callable[[list[int]], None],
+    on_bound: Callable[[float], None],
+) -> str:
+    """Solve ``model`` with CP-SAT in a worker thread until ``deadline``; return the status name.
+
+    Each improving solution's values of ``objective_vars`` are passed to ``on_solution`` and
+    each improved objective bound to ``on_bound``, both from the calling thread. The solver is
+    told to stop at the deadline, whatever its own time limit does.
+    """
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.01, deadline - time.monotonic())
+    params.num_workers = workers
+    params.random_seed = 1
+    params.log_search_progress = False
+    events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+
+    class Callback(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            events.put(("solution", [self.value(v) for v in objective_vars]))
+
+    solver.best_bound_callback = lambda bound: events.put(("bound", bound))
+    result: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: result.append(solver.solve(model, Callback())), daemon=True
+    )
+    worker.start()
+    stopped = False
+
+    def dispatch(kind: str, payload: Any) -> None:
+        if kind == "solution":
+            on_solution(payload)
+        else:
+            on_bound(payload)
+
+    while worker.is_alive():
+        with contextlib.suppress(queue.Empty):
+            dispatch(*events.get(timeout=0.05))
+        if not stopped and time.monotonic() > deadline:
+            solver.stop_search()
+            stopped = True
+    worker.join()
+    while not events.empty():
+        dispatch(*events.get_nowait())
+    status = result[0] if result else cp_model.UNKNOWN
+    if status == cp_model.OPTIMAL:
+        on_bound(solver.objective_value)
+    return str(solver.status_name(status))
+
+
+# -- one resource ----------------------------------------------------------------------------------
+
+
+def _types(weights: Sequence[int], order: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
+    """Distinct sizes (decreasing), their counts, and the type of every item."""
+    sizes: list[int] = []
+    demands: list[int] = []
+    type_of = [0] * len(weights)
+    for i in order:
+        w = weights[i]
+        if not sizes or sizes[-1] != w:
+            sizes.append(w)
+            demands.append(0)
+        demands[-1] += 1
+        type_of[i] = len(sizes) - 1
+    return sizes, demands, type_of
+
+
+def _bins_of_patterns(
+    patterns: Iterable[Sequence[tuple[int, int]]], members: Sequence[list[int]]
+) -> list[list[int]]:
+    """Item indices for patterns (``(type, copies)``): copies beyond the demand are dropped."""
+    pools = [list(m) for m in members]
+    bins: list[list[int]] = []
+    for pattern in patterns:
+        content: list[int] = []
+        for j, k in pattern:
+            take = min(k, len(pools[j]))
+            content.extend(pools[j][len(pools[j]) - take :])
+            del pools[j][len(pools[j]) - take :]
+        if content:
+            bins.append(content)
+    return bins
+
+
+class _Scalar:
+    """The one-resource portfolio on validated sizes (zero sizes and common divisors removed)."""
+
+    def __init__(self, weights: list[int], cap: int, tracker: _Tracker, workers: int) -> None:
+        self.tracker = tracker
+        self.workers = workers
+        self.positive = [i for i, x in enumerate(weights) if x > 0]
+        self.zeros = [i for i, x in enumerate(weights) if x == 0]
+        # Divide sizes and capacity by their common divisor: the same packings, smaller numbers.
+        g = reduce(math.gcd, (weights[i] for i in self.positive), cap)
+        self.weights = [weights[i] // g for i in self.positive]
+        self.cap = cap // g
+        order = sorted(range(len(self.weights)), key=self.weights.__getitem__, reverse=True)
+        self.sizes, self.demands, self.type_of = _types(self.weights, order)
+        self.members: list[list[int]] = [[] for _ in self.sizes]
+        for i in order:
+            self.members[self.type_of[i]].append(i)
+
+    def offer(self, local: list[list[int]], method: str) -> None:
+        """Offer bins of the positive-size items (local numbering) to the tracker."""
+        bins = [[self.positive[i] for i in members] for members in local]
+        if self.zeros:
+            bins = [bins[0] + self.zeros, *bins[1:]] if bins else [list(self.zeros)]
+        self.tracker.offer(bins, method)
+
+    def incumbent(self) -> list[list[int]]:
+        """The tracker's bins in the local numbering (zero sizes dropped)."""
+        if self.tracker.bins is None:
+            return []
+        local = {item: k for k, item in enumerate(self.positive)}
+        out = [[local[i] for i in members if i in local] for members in self.tracker.bins]
+        return [b for b in out if b]
+
+    def run(self) -> None:
+        tracker = self.tracker
+        if not self.positive:
+            self.offer([], "bounds")
+            tracker.lift(1 if self.zeros else 0, "bounds")
+            return
+        w, c = self.weights, self.cap
+        prob = Problem(w, c, None, (c,))
+        l1, l2 = bounds_of(prob)
+        tracker.lift(max(l1, l2, dff_bound(w, c)), "bounds")
+        self.offer(greedy.first_fit(prob, greedy.decreasing_order(prob)), "bounds")
+        if tracker.done():
+            return
+        if len(w) <= 500 * max(tracker.left(), 0.0):
+            self.offer(local_search(prob), "bounds")
+            if tracker.done():
+                return
+        columns = colgen.patterns_of_bins(self.incumbent(), self.type_of)
+        columns += colgen.tight_patterns(self.sizes, self.demands, c)
+        cg = colgen.ColumnGeneration(self.sizes, self.demands, c, columns)
+        _, bound = cg.run(tracker.deadline, stop_at=tracker.best)
+        tracker.lift(bound, "column generation")
+        if tracker.done() or tracker.left() <= 0:
+            return
+        # A small graph: CP-SAT usually settles it at once, tight LP bound or not.
+        self.arc_flow(PROBE_SHARE, max_arcs=PROBE_ARCS)
+        if tracker.done() or tracker.left() <= 0.05:
+            return
+        self.dive(cg)
+        if tracker.done() or tracker.left() <= 0.05:
+            return
+        # The arc-flow model proves what the LP bound cannot.
+        self.arc_flow(1.0, max_arcs=MAX_ARCS)
+
+    def dive(self, cg: colgen.ColumnGeneration) -> None:
+        """Dive in the LP for a packing that meets the bound, with randomised restarts."""
+        tracker = self.tracker
+        rng = random.Random(SEED)
+        end = time.monotonic() + DIVE_SHARE * tracker.left()
+        dives = 0
+        while not tracker.done() and time.monotonic() < end and dives < MAX_DIVES:
+            found = colgen.dive(cg, self.demands, tracker.bound, end, rng, greedy=dives == 0)
+            dives += 1
+            if found is not None:
+                self.offer(_bins_of_patterns(found, self.members), "column generation")
+
+    def arc_flow(self, share: float, *, max_arcs: int) -> None:
+        """Search packings with fewer bins than the incumbent on the arc-flow model (CP-SAT).
+
+        The graph keeps only the bins that waste at most what such a packing can waste in
+        total; if CP-SAT proves the model infeasible, the incumbent is optimal.
+        """
+        tracker = self.tracker
+        upper = (tracker.best or len(self.weights) + 1) - 1
+        if upper < tracker.bound:
+            return
+        slack = upper * self.cap - sum(self.weights)
+        try:
+            graph = arcflow.build_graph(
+                self.sizes,
+                self.demands,
+                self.cap,
+                max_arcs=max_arcs,
+                deadline=tracker.deadline,
+                slack=slack,
+            )
+        except arcflow.GraphTooLargeError:
+            return
+        built = arcflow.build_model(graph, tracker.bound, upper)
+
+        def on_solution(values: list[int]) -> None:
+            types = arcflow.decode_paths(graph, values)
+            patterns = ([(j, 1) for j in t] for t in types)
+            self.offer(_bins_of_patterns(patterns, self.members), "arc-flow")
+
+        def on_bound(value: float) -> None:
+            tracker.lift(math.ceil(value - 1e-6), "arc-flow")
+
+        status = run_cpsat(
+            built.model,
+            deadline=time.monotonic() + share * tracker.left(),
+            workers=self.workers,
+            objective_vars=built.flow,
+            on_solution=on_solution,
+            on_bound=on_bound,
+        )
+        if status == "INFEASIBLE":
+            tracker.lift(upper + 1, "arc-flow")
+
+
+# -- several resources -----------------------------------------------------------------------------
+
+
+def _solve_vector(
+    prob: Problem, tracker: _Tracker, workers: int, hint: list[list[int]] | None
+) -> None:
+    vectors = prob.vectors
+    caps = prob.caps
+    n = len(vectors)
+    if hint is not None:
+        tracker.offer(hint, "hint")
+    l1, l2 = bounds_of(prob)
+    tracker.lift(max(l1, l2, len(assignment.clique(vectors, caps))), "bounds")
+    for key in ("l2", "sum", "max"):
+        tracker.offer(greedy.first_fit(prob, greedy.decreasing_order(prob, key)), "bounds")
+    if tracker.done():
+        return
+    if 0.75 * (n / 1000) ** 2 <= 0.3 * max(tracker.left(), 0.0):
+        tracker.offer(local_search(prob), "bounds")
+        if tracker.done():
+            return
+    best = tracker.bins
+    upper = len(best) if best is not None else n
+    if n * upper > MAX_ASSIGN_VARS or tracker.left() <= 0.05:
+        return
+    built = assignment.build_model(vectors, caps, upper, tracker.bound, best)
+    keys = list(built.assign)
+
+    def on_solution(values: list[int]) -> None:
+        tracker.offer(
+            assignment.read_bins(dict(zip(keys, values, strict=True)), upper), "assignment"
+        )
+
+    def on_bound(value: float) -> None:
+        tracker.lift(math.ceil(value - 1e-6), "assignment")
+
+    run_cpsat(
+        built.model,
+        deadline=tracker.deadline,
+        workers=workers,
+        objective_vars=[built.assign[k] for k in keys],
+        on_solution=on_solution,
+        on_bound=on_bound,
+    )
+
+
+# -- the public entry point ------------------------------------------------------------------------
+
+
+def _hint_bins(hint: object, prob: Problem) -> list[list[int]]:
+    bins = hint.bins if isinstance(hint, Packing) else hint
+    try:
+        checked = _packing(prob, bins, "hint", field="hint")
+    except InvalidValueError as err:
+        if err.field.startswith("hint"):
+            raise
+        raise InvalidValueError("hint", err.value, f"{err.field}: {err.reason}") from None
+    return [list(b) for b in checked.bins]
+
+
+def solve(
+    sizes: Sizes | Iterable[int] | Iterable[Sequence[int]],
+    capacity: Capacity,
+    *,
+    time_limit: float = 10.0,
+    workers: int | None = None,
+    hint: Packing | Sequence[Sequence[int]] | None = None,
+    on_progress: Progress | None = None,
+) -> Solution:
+    """Pack items into as few bins as possible, and prove it: exact bin packing on OR-Tools.
+
+    The best heuristic packing and the best cheap lower bound come first, and the call returns
+    at once when they meet. Otherwise, for one resource, the Gilmore-Gomory LP bound is computed
+    by column generation and proven with exact arithmetic, LP-guided diving looks for a packing
+    that meets it, and the compressed arc-flow model on CP-SAT closes what is left; for several
+    resources, an assignment model with symmetry breaking runs on CP-SAT. The status is
+    ``OPTIMAL`` only when the packing meets a proven lower bound.
+
+    Parameters
+    ----------
+    sizes, capacity
+        As for `orchkit.binpack.pack`: one ``int`` per item and an ``int`` capacity, or
+        one sequence per item and one ``int`` per resource.
+    time_limit
+        Seconds; the call returns within about this time (it stops its solvers itself).
+    workers
+        CP-SAT worker threads; default: the number of CPUs, at most 8.
+    hint
+        A packing to start from (a `Packing` or bins of item indices); it is checked.
+    on_progress
+        Called as ``on_progress(elapsed, best, bound)`` from the calling thread whenever the
+        best number of bins (``None`` before any packing) or the proven bound improves.
+
+    Returns
+    -------
+    Solution
+        The status, the best packing (checked), the proven lower bound, the gap and the time.
+
+    Raises
+    ------
+    InvalidValueError
+        If a size, the capacity, the hint, ``time_limit`` or ``workers`` is malformed.
+    MissingDependencyError
+        If OR-Tools is not installed (``pip install 'orchkit[exact]'``).
+
+    Examples
+    --------
+    >>> from orchkit.binpack import pack, solve
+    >>> sizes = [50, 26, 59, 21, 32, 20, 54, 64, 36, 29, 59, 33]
+    >>> pack(sizes, 100).num_bins
+    6
+    >>> solution = solve(sizes, 100, time_limit=5)
+    >>> solution.status.name, solution.num_bins, solution.lower_bound
+    ('OPTIMAL', 5, 5)
+    >>> solve([[3, 1], [1, 3], [2, 2], [2, 2]], [4, 4]).packing.bins
+    ((0, 1), (2, 3))
+    >>> solve([120, 30], 100).status.name
+    'INFEASIBLE'
+
+    Notes
+    -----
+    Bin packing is NP-hard: the running time is exponential in the worst case and bounded by
+    ``time_limit``. The heuristics and bounds cost ``O(n log n)`` (vectors: up to ``O(n^2 d)``);
+    the LP bound is pseudo-polynomial (knapsacks over the capacity); the arc-flow graph has
+    ``O(m c)`` arcs for ``m`` distinct sizes and capacity ``c`` and is skipped beyond
+    300,000 arcs. On the classic benchmark sets with 2 workers, see the performance page.
+
+    References
+    ----------
+    .. [1] J. M. Valério de Carvalho, "Exact solution of bin-packing problems using column
+       generation and branch-and-bound", Annals of Operations Research 86:629-659, 1999.
+    .. [2] F. Brandão, J. P. Pedroso, "Bin packing and related problems: general arc-flow
+       formulation with graph compression", Computers & Operations Research 69:56-67, 2016.
+    .. [3] S. Martello, P. Toth, "Lower bounds and reduction procedures for the bin packing
+       problem", Discrete Applied Mathematics 28(1):59-70, 1990.
+    """
+    start = time.monotonic()
+    limit = _time_limit(time_limit)
+    threads = _workers(workers)
+    if on_progress is not None and not callable(on_progress):
+        raise InvalidValueError("on_progress", on_progress, "must be callable")
+    require_ortools()
+    try:
+        prob = problem(sizes, capacity)
+    except InfeasibleError as err:
+        return Solution(SolveStatus.INFEASIBLE, None, 0, time.monotonic() - start, str(err))
+    hinted = None if hint is None else _hint_bins(hint, prob)
+    tracker = _Tracker(start, start + limit, on_progress)
+    if prob.scalar or prob.dims == 1:
+        weights = prob.weights if prob.scalar else [v[0] for v in prob.vectors]
+        if hinted is not None:
+            tracker.offer(hinted, "hint")
+        _Scalar(weights, prob.caps[0], tracker, threads).run()
+    else:
+        _solve_vector(prob, tracker, threads, hinted)
+    elapsed = time.monotonic() - start
+    if tracker.bins is None:
+        return Solution(SolveStatus.UNKNOWN, None, tracker.bound, elapsed, "time limit")
+    packing = _packing(prob, tracker.bins, "exact")
+    status = SolveStatus.OPTIMAL if tracker.done() else SolveStatus.FEASIBLE
+    bound = min(tracker.bound, packing.num_bins)
+    return Solution(status, packing, bound, elapsed, tracker.method)
