@@ -374,3 +374,9 @@ def test_all_orders_of_a_tiny_instance_give_the_same_ffd() -> None:
     sizes = [3, 7, 5, 5, 2]
     shapes = {tuple(map(tuple, shape(pack(list(p), 10), list(p)))) for p in permutations(sizes)}
     assert len(shapes) == 1
+
+
+def test_sizes_that_are_not_a_sequence_are_rejected() -> None:
+    for call in (lambda: lower_bound(None, 10), lambda: pack(5, 10)):  # type: ignore[arg-type]
+        with pytest.raises(InvalidValueError, match="sizes"):
+            call()

@@ -143,7 +143,14 @@ def problem(sizes: Iterable[int] | Iterable[Sequence[int]], capacity: Capacity) 
         An item is larger than the capacity in some dimension.
     """
     cap = _capacity(capacity)
-    items = sizes if isinstance(sizes, list) else list(sizes)
+    items: list[object]
+    if isinstance(sizes, list):
+        items = sizes
+    else:
+        try:
+            items = list(sizes)
+        except TypeError:
+            raise InvalidValueError("sizes", sizes, "must be a sequence of sizes") from None
     if isinstance(cap, int):
         if all(type(w) is int for w in items):
             weights: list[int] = items  # type: ignore[assignment]

@@ -19,6 +19,7 @@ __all__ = ["main"]
 SUBCOMMAND_MODULES = (
     "orchkit._cli_demo",
     "orchkit._cli_quantity",
+    "orchkit._cli_rollout",
     "orchkit._cli_pack",
 )
 

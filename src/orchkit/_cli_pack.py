@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -14,6 +13,7 @@ import attrs
 import yaml
 
 from orchkit._binpack_core import STRATEGIES
+from orchkit._cli_output import add_output_argument, report_error, write_output
 from orchkit._manifests import nodes_from_manifests, pods_from_manifests
 from orchkit._placement import (
     LINUX_LABELS,
@@ -136,13 +136,7 @@ def register(sub: Any) -> None:
         metavar="N",
         help="with --exact: solver threads (default: the CPUs, at most 8)",
     )
-    parser.add_argument(
-        "-o",
-        "--output",
-        choices=("table", "json", "yaml"),
-        default="table",
-        help="output format (default: table)",
-    )
+    add_output_argument(parser)
     parser.set_defaults(func=_run)
 
 
@@ -398,12 +392,6 @@ def _run(args: argparse.Namespace) -> int:
             if exact is not None:
                 exact.on_progress.close()
     except OrchkitError as err:
-        print(f"orchkit pack: error: {err}", file=sys.stderr)
-        return 2
-    if args.output == "json":
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
-    elif args.output == "yaml":
-        sys.stdout.write(yaml.safe_dump(data, sort_keys=False))
-    else:
-        sys.stdout.write(_table(data))
+        return report_error("pack", err)
+    write_output(data, args.output, _table, sys.stdout)
     return 0 if data["fits"] else 1

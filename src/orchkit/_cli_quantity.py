@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
-import yaml
-
+from orchkit._cli_output import add_output_argument, report_error, write_output
 from orchkit.errors import OrchkitError
 from orchkit.resources import parse_quantity
 
@@ -29,13 +27,7 @@ def register(sub: Any) -> None:
         ),
     )
     parser.add_argument("quantities", nargs="+", metavar="QUANTITY", help="e.g. 600M 0.5 1.5Gi")
-    parser.add_argument(
-        "-o",
-        "--output",
-        choices=("table", "json", "yaml"),
-        default="table",
-        help="output format (default: table)",
-    )
+    add_output_argument(parser)
     parser.set_defaults(func=_run)
 
 
@@ -75,12 +67,6 @@ def _run(args: argparse.Namespace) -> int:
     try:
         rows = [describe(text) for text in args.quantities]
     except OrchkitError as err:
-        print(f"orchkit quantity: error: {err}", file=sys.stderr)
-        return 2
-    if args.output == "json":
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
-    elif args.output == "yaml":
-        sys.stdout.write(yaml.safe_dump(rows, sort_keys=False))
-    else:
-        sys.stdout.write(_table(rows))
+        return report_error("quantity", err)
+    write_output(rows, args.output, _table, sys.stdout)
     return 0

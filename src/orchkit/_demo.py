@@ -15,6 +15,7 @@ __all__ = ["SECTIONS", "run_demo"]
 SECTIONS: tuple[str, ...] = (
     "orchkit._demo_resources:section",
     "orchkit._demo_binpack:section",
+    "orchkit._demo_rollout:section",
     "orchkit._demo_reconcile:section",
 )
 

@@ -1,14 +1,13 @@
 """``orchkit demo`` section: a tiny cluster loses a node and the reconcile loop heals it.
 
 Three nodes run the pods of four Deployments. At t = 10 s node-b fails: its pods are gone. The
-watch on pods enqueues each lost pod's Deployment; the reconcile of a Deployment re-reads its pods,
-places the missing ones on the remaining nodes with a first-fit (``orchkit.binpack.place`` does
-not exist yet), and writes them through `orchkit.reconcile.apply`. The two nodes left lack
-the memory for every pod, so one stays pending: its reconcile raises ``TemporaryError(delay=5)``
-and is retried until an autoscaler adds node-d. An API server hiccup fails a few reconciles on
-purpose; they are retried with backoff. Everything runs in a
-`Simulator` on a fake clock with a fixed seed, so the timeline printed is
-the same on every run.
+watch on pods enqueues each lost pod's Deployment; the reconcile of a Deployment re-reads its
+pods, places the missing ones on the remaining nodes with `orchkit.binpack.place` (first fit,
+running pods counted as each node's usage) and writes them with `orchkit.reconcile.apply`. The
+two nodes left lack the memory for every pod, so one stays pending: its reconcile raises
+``TemporaryError(delay=5)`` and is retried until an autoscaler adds node-d. An API server hiccup
+fails a few reconciles on purpose; they are retried with backoff. Everything runs in a
+`Simulator` on a fake clock with a fixed seed, so the timeline printed is the same on every run.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from typing import TextIO
 
 import attrs
 
+from orchkit.binpack import Node, Pod, place
 from orchkit.reconcile import (
     Controller,
     FakeClock,
@@ -63,14 +63,28 @@ _SCALE_UP_AT = 22.0
 _SEED = 3
 
 
-def _first_fit(free: dict[str, list[int]], dep: _Deployment) -> str | None:
-    """The first node (by name) with room for one pod of ``dep``; reserves the room."""
-    for node in sorted(free):
-        cpu, memory = free[node]
-        if cpu >= dep.cpu and memory >= dep.memory:
-            free[node] = [cpu - dep.cpu, memory - dep.memory]
-            return node
-    return None
+def _place(
+    dep: _Deployment,
+    missing: list[str],
+    ready: dict[str, tuple[int, int]],
+    usage: dict[str, list[int]],
+) -> dict[str, str]:
+    """Place the ``missing`` pods of ``dep`` on the ready nodes with ``orchkit.binpack.place``.
+
+    ``ready`` maps each ready node to its allocatable (cpu millicores, memory MiB), ``usage`` to
+    what its running pods use. Returns pod name -> node name for the pods that fit.
+    """
+    nodes = [
+        Node(
+            name=node,
+            allocatable={"cpu": f"{ready[node][0]}m", "memory": f"{ready[node][1]}Mi"},
+            requested={"cpu": f"{cpu}m", "memory": f"{mem}Mi"},
+        )
+        for node, (cpu, mem) in sorted(usage.items())
+    ]
+    requests = {"cpu": f"{dep.cpu}m", "memory": f"{dep.memory}Mi"}
+    pods = [Pod(name=pod, requests=requests) for pod in missing]
+    return dict(place(pods, nodes, strategy="first_fit").mapping())
 
 
 def section(out: TextIO) -> None:
@@ -92,24 +106,21 @@ def section(out: TextIO) -> None:
         # Keep the pods that still run on a ready node, in name order, up to the replica count.
         keep = {k: v.value for k, v in sorted(observed.items()) if v.value.node in ready}
         keep = dict(list(keep.items())[: dep.replicas])
-        free = {node: [cpu, mem] for node, (cpu, mem) in ready.items()}
+        usage = {node: [0, 0] for node in ready}
         for pod in pods.snapshot().values():
-            if pod.value.node in free:
-                free[pod.value.node][0] -= _DEPLOYMENTS[pod.value.deployment].cpu
-                free[pod.value.node][1] -= _DEPLOYMENTS[pod.value.deployment].memory
+            if pod.value.node in usage:
+                usage[pod.value.node][0] += _DEPLOYMENTS[pod.value.deployment].cpu
+                usage[pod.value.node][1] += _DEPLOYMENTS[pod.value.deployment].memory
         desired = dict(keep)
-        index = 0
+        free_names = (f"{name}-{i}" for i in range(dep.replicas * 2) if f"{name}-{i}" not in keep)
+        missing = [next(free_names) for _ in range(dep.replicas - len(keep))]
+        assigned = _place(dep, missing, ready, usage)
         placed = []
-        pending = 0
-        while len(desired) + pending < dep.replicas:
-            while f"{name}-{index}" in desired:
-                index += 1
-            node = _first_fit(free, dep)
-            if node is None:
-                pending += 1
-                continue
-            desired[f"{name}-{index}"] = _Pod(name, node)
-            placed.append(f"{name}-{index} on {node}")
+        for pod_name in missing:
+            if pod_name in assigned:
+                desired[pod_name] = _Pod(name, assigned[pod_name])
+                placed.append(f"{pod_name} on {assigned[pod_name]}")
+        pending = len(missing) - len(assigned)
         result = apply(desired, lambda: pods_of(name), pods, equal=VersionedStore.matches)
         if result.writes:
             log(f"{name}: placed {', '.join(placed)}" if placed else f"{name}: cleaned up")
@@ -176,7 +187,10 @@ def section(out: TextIO) -> None:
         + ", ".join(f"{n} {d.replicas}x({d.cpu}m, {d.memory}Mi)" for n, d in _DEPLOYMENTS.items())
         + "\n"
     )
-    out.write(f"  2 workers, first-fit placement, seed {_SEED}, API errors until t=11s\n")
+    out.write(
+        f"  2 workers, placement by orchkit.binpack.place (first fit), seed {_SEED}, "
+        "API errors until t=11s\n"
+    )
     first = sim.run(until=_LOSS_AT - 1.0)
     settled_before = first.converged_at
     report = sim.run(until=_SCALE_UP_AT + 10.0)
