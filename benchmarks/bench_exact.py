@@ -11,7 +11,11 @@ in bins ``0..i``, bins used in order, capacity rows, at most as many bins as fir
 Usage::
 
     python benchmarks/bench_exact.py [--quick] [--sets a,b] [--limit 10] [--hard28-limit 60]
-                                     [--first N] [--naive N] [--workers 2]
+                                     [--first N] [--naive N] [--workers 2] [--graphs]
+
+``--graphs`` prints, instead, the mean size of the arc-flow graph per set: arcs as built (items
+in decreasing order, at most ``d_j`` copies in a row), after compression, and after pruning to
+the bins that waste no more than a packing into the optimum's number of bins can.
 """
 
 from __future__ import annotations
@@ -127,6 +131,40 @@ def run_set(name: str, limit: float, first: int | None, naive: int, workers: int
     }
 
 
+def graph_sizes(sets: list[str], first: int | None) -> None:
+    """Mean arcs of the arc-flow graph: built, compressed, and pruned at the optimum's waste."""
+    from collections import Counter
+
+    from orchkit._binpack_arcflow import GraphTooLargeError, build_graph
+
+    print(f"{'set':<13} {'n':>4} {'arcs built':>11} {'compressed':>11} {'pruned':>9}")
+    for name in sets:
+        raw: list[int] = []
+        compressed: list[int] = []
+        pruned: list[int] = []
+        for inst in load(name)[:first]:
+            counts = Counter(inst["items"])
+            sizes = sorted(counts, reverse=True)
+            demands = [counts[w] for w in sizes]
+            cap = inst["capacity"]
+            try:
+                graph = build_graph(sizes, demands, cap, max_arcs=3_000_000)
+            except GraphTooLargeError:
+                continue
+            raw.append(graph.raw_arcs)
+            compressed.append(len(graph.arcs))
+            slack = inst["optimum"] * cap - sum(inst["items"])
+            pruned.append(
+                len(build_graph(sizes, demands, cap, slack=slack, max_arcs=3_000_000).arcs)
+            )
+        if raw:
+            print(
+                f"{name:<13} {len(raw):>4} {statistics.fmean(raw):>11,.0f} "
+                f"{statistics.fmean(compressed):>11,.0f} {statistics.fmean(pruned):>9,.0f}",
+                flush=True,
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated set names")
@@ -136,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive", type=int, default=10, help="naive model on the first N")
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers")
     parser.add_argument("--quick", action="store_true", help="a smoke run of a few seconds")
+    parser.add_argument(
+        "--graphs", action="store_true", help="only print the arc-flow graph sizes per set"
+    )
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         print(f"skipped: {DATA} is not present")
@@ -144,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in sets:
         if not (DATA / name).is_dir():
             parser.error(f"unknown set {name!r}; choose from {', '.join(SETS)}")
+    if args.graphs:
+        graph_sizes(sets, 2 if args.quick else args.first)
+        return 0
     if args.quick:
         sets = [s for s in sets if s in ("falkenauer_u", "falkenauer_t", "scholl_1")] or sets[:1]
         args.first, args.naive, args.limit, args.hard28_limit = 2, 1, 2.0, 2.0

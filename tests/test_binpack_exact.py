@@ -348,7 +348,7 @@ class TestPatternEnumeration:
         profits=st.lists(st.integers(0, 50), min_size=12, max_size=12),
         threshold=st.integers(0, 200),
     )
-    def test_finds_every_pattern_above_the_threshold(
+    def test_finds_every_pattern_above_the_threshold_maximal_in_free_types(
         self, instance: tuple[list[int], int], profits: list[int], threshold: int
     ) -> None:
         sizes, capacity = instance
@@ -370,7 +370,12 @@ class TestPatternEnumeration:
         for combo in itertools.product(*ranges):
             load = sum(k * w for k, w in zip(combo, types, strict=True))
             value = sum(k * p for k, p in zip(combo, profits, strict=False))
-            if load <= capacity and value >= threshold:
+            # Zero-profit types are only completed maximally: no further copy fits.
+            maximal = all(
+                profits[j] > 0 or k == len(r) - 1 or types[j] > capacity - load
+                for j, (k, r) in enumerate(zip(combo, ranges, strict=True))
+            )
+            if load <= capacity and value >= threshold and maximal:
                 expected.add(tuple((j, k) for j, k in enumerate(combo) if k))
         assert set(found) == expected
         assert len(found) == len(expected)

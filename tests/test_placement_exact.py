@@ -79,7 +79,10 @@ class TestExactPlacement:
         exact = place(pods, nodes, solver="exact", time_limit=10, workers=2)
         check_placement(exact, pods, nodes)
         assert exact.strategy == "exact"
-        assert exact.optimal is True
+        # Proven optimal, unless spread rules over different eligible domains let the scheduler's
+        # one-by-one placement do better than the model's final-placement rule: then the
+        # heuristic's placement is returned, not claimed optimal.
+        assert exact.optimal or any(pod.spread for pod in pods)
         assert weight(exact, pods) >= weight(heuristic, pods)
         if weight(exact, pods) == weight(heuristic, pods):
             assert exact.nodes_used <= heuristic.nodes_used

@@ -55,6 +55,8 @@ class ArcFlowGraph:
     arcs: tuple[tuple[int, int, int], ...]
     #: The compressed label of every fill level of the uncompressed graph (for mapping bins).
     lift: dict[int, int] = attrs.field(eq=False, repr=False)
+    #: The number of item arcs before compression (and before pruning by ``slack``).
+    raw_arcs: int = 0
 
     @property
     def source(self) -> int:
@@ -164,7 +166,7 @@ def build_graph(
     nodes = sorted({forward[label] for label in lifted.values()})
     lift = {level: forward[lifted[level]] for level in seen}
     return ArcFlowGraph(
-        tuple(sizes), tuple(demands), capacity, tuple(nodes), tuple(sorted(final)), lift
+        tuple(sizes), tuple(demands), capacity, tuple(nodes), tuple(sorted(final)), lift, len(made)
     )
 
 

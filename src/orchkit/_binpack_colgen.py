@@ -423,16 +423,24 @@ def enumerate_patterns(
     max_nodes: int,
     deadline: float,
 ) -> list[Pattern] | None:
-    """Every pattern ``a`` with ``sum profits[j] * a[j] >= threshold``; ``None`` if too many.
+    """The patterns worth at least ``threshold``; ``None`` if there are too many.
 
-    A depth-first search over the types in decreasing order of profit per unit of size, pruned
-    by the fractional-knapsack bound of what the remaining types can still add. ``None`` when
-    it visits more than ``max_nodes`` nodes or passes ``deadline``.
+    A pattern counts its types of positive profit exactly and is *maximal* in the types of
+    profit zero: no further item of such a type (within its demand) fits. Every bin of a packing
+    worth at least ``threshold`` at ``profits`` is such a pattern, or becomes one when
+    zero-profit items are added to it, which a model that only asks those types to be covered
+    at least ``d_j`` times allows.
+
+    A depth-first search over the positive types in decreasing order of profit per unit of
+    size, pruned by the fractional-knapsack bound of what the remaining types can still add;
+    then every maximal completion with zero-profit types. ``None`` when it visits more than
+    ``max_nodes`` nodes or passes ``deadline``.
 
     Runtime complexity: ``O(N k)`` for ``N <= max_nodes`` nodes and ``k`` items per bin.
     """
     active = [j for j in range(len(sizes)) if demands[j] > 0]
-    order = sorted(active, key=lambda j: -profits[j] / sizes[j])
+    order = sorted((j for j in active if profits[j] > 0), key=lambda j: -profits[j] / sizes[j])
+    free = sorted((j for j in active if profits[j] <= 0), key=lambda j: -sizes[j])
     size = [sizes[j] for j in order]
     profit = [profits[j] for j in order]
     most = [min(demands[j], capacity // sizes[j]) for j in order]
@@ -455,6 +463,39 @@ def enumerate_patterns(
             k += 1
         return value
 
+    def completions(room: int) -> list[list[tuple[int, int]]] | None:
+        """Every maximal multiset of zero-profit items that fits ``room``."""
+        nonlocal nodes
+        out: list[list[tuple[int, int]]] = []
+        taken: list[tuple[int, int]] = []
+
+        def walk(i: int, left: int, smallest_skipped: int) -> bool:
+            nonlocal nodes
+            nodes += 1
+            if nodes > max_nodes or (nodes & 1023 == 0 and time.monotonic() > deadline):
+                return False
+            if i == len(free):
+                if left < smallest_skipped:
+                    out.append(list(taken))
+                return True
+            j = free[i]
+            top = min(demands[j], left // sizes[j])
+            for c in range(top, -1, -1):
+                exhausted = c == min(demands[j], capacity // sizes[j])
+                skipped = smallest_skipped if exhausted else min(smallest_skipped, sizes[j])
+                if c:
+                    taken.append((j, c))
+                ok = walk(i + 1, left - c * sizes[j], skipped)
+                if c:
+                    taken.pop()
+                if not ok:
+                    return False
+            return True
+
+        if not walk(0, room, capacity + 1):
+            return None
+        return out
+
     # Each frame: (type position, room left, value so far, next count to try for that type).
     stack: list[tuple[int, int, int, int]] = [(0, capacity, 0, -1)]
     while stack:
@@ -465,9 +506,11 @@ def enumerate_patterns(
                 return None
             if k == m:
                 if value >= threshold:
-                    found.append(
-                        tuple(sorted((order[t], counts[t]) for t in range(m) if counts[t]))
-                    )
+                    base = [(order[t], counts[t]) for t in range(m) if counts[t]]
+                    extras = completions(room) if free else [[]]
+                    if extras is None:
+                        return None
+                    found.extend(tuple(sorted(base + extra)) for extra in extras)
                 continue
             if value + bound(k, room) < threshold:
                 continue

@@ -5,18 +5,21 @@ The solver is a portfolio that stops as soon as the best packing meets a proven 
 One resource:
 
 1. bounds and heuristics: L1, Martello-Toth L2 and dual feasible functions against first fit
-   decreasing, then the local search (optimal on about 91 % of the classic instances);
+   decreasing, then the local search (optimal on about 93 % of the classic instances);
 2. the Gilmore-Gomory LP bound by column generation (GLOP and an exact knapsack), proven with
-   integer arithmetic (`orchkit._binpack_colgen`);
-3. LP-guided diving for a packing that meets that bound;
-4. the compressed arc-flow model (`orchkit._binpack_arcflow`) on CP-SAT, hinted with the
-   best packing, which proves optimality when the LP bound is not tight.
+   integer arithmetic (`orchkit._binpack_colgen`), and one greedy LP dive;
+3. the patterns within the LP gap, enumerated at an exactly feasible dual solution, and the
+   pattern model on SCIP (`orchkit._binpack_mip`), which finds a packing meeting the bound or
+   proves that one more bin is needed;
+4. LP-guided diving with randomised restarts, while CP-SAT searches the compressed arc-flow
+   model (`orchkit._binpack_arcflow`) for a packing into exactly the bound in the background,
+   and raises the bound when there is none.
 
 Several resources: the same bounds and heuristics, then the assignment model with symmetry
 breaking (`orchkit._binpack_assign`) on CP-SAT.
 
-The time limit is enforced here: every stage is given the time left, CP-SAT runs in a worker
-thread that is told to stop at the deadline, and the caller's ``on_progress`` is called from the
+The time limit is enforced here: every stage is given the time left, the solvers run in worker
+threads that are told to stop at the deadline, and the caller's `on_progress` is called from the
 calling thread.
 """
 
@@ -60,10 +63,12 @@ Progress = Callable[[float, "int | None", int], None]
 
 #: Most LP dives per solve.
 MAX_DIVES = 1_000
+#: Share of the time left that solving the LP to optimality may take before enumerating ...
+CERTIFICATE_SHARE = 0.25
 #: Most nodes of the pattern enumeration ...
 ENUMERATION_NODES = 2_000_000
 #: ... and of its share of the time left.
-ENUMERATION_SHARE = 0.2
+ENUMERATION_SHARE = 0.15
 #: Most patterns given to the MIP ...
 MAX_PATTERNS = 50_000
 #: ... and its share of the time left.
@@ -117,7 +122,8 @@ class Solution:
     #: Seconds spent in `solve`: ``0.42``.
     wall_time: float
     #: The stage that produced the final answer: ``"bounds"`` (heuristic meets a simple bound),
-    #: ``"column generation"``, ``"arc-flow"``, ``"assignment"``; or why nothing was found.
+    #: ``"column generation"`` (LP bound and dives), ``"pattern MIP"``, ``"arc-flow"``,
+    #: ``"assignment"``; or why nothing was found.
     method: str = ""
 
     @property
@@ -481,7 +487,9 @@ class _Scalar:
         """
         tracker = self.tracker
         while not tracker.done() and tracker.left() > 0:
-            certificate = cg.certificate(tracker.deadline)
+            certificate = cg.certificate(
+                min(tracker.deadline, time.monotonic() + CERTIFICATE_SHARE * tracker.left())
+            )
             if certificate is None:
                 return
             _, profits, best = certificate
@@ -502,8 +510,9 @@ class _Scalar:
             )
             if patterns is None or len(patterns) > MAX_PATTERNS:
                 return
+            free = [j for j, p in enumerate(profits) if p <= 0]
             run = mip.MipRun(
-                mip.build_pattern_model(patterns, self.demands, target),
+                mip.build_pattern_model(patterns, self.demands, target, free),
                 deadline=tracker.deadline,
             )
             status, uses = run.wait(time.monotonic() + MIP_SHARE * tracker.left())
@@ -676,8 +685,9 @@ def solve(
 
     The best heuristic packing and the best cheap lower bound come first, and the call returns
     at once when they meet. Otherwise, for one resource, the Gilmore-Gomory LP bound is computed
-    by column generation and proven with exact arithmetic, LP-guided diving looks for a packing
-    that meets it, and the compressed arc-flow model on CP-SAT closes what is left; for several
+    by column generation and proven with exact arithmetic; the patterns a packing meeting it
+    could use are enumerated and a MIP (SCIP) decides whether it can be met, and LP-guided
+    diving and the compressed arc-flow model on CP-SAT close what is left. For several
     resources, an assignment model with symmetry breaking runs on CP-SAT. The status is
     ``OPTIMAL`` only when the packing meets a proven lower bound.
 
@@ -726,9 +736,10 @@ def solve(
     -----
     Bin packing is NP-hard: the running time is exponential in the worst case and bounded by
     ``time_limit``. The heuristics and bounds cost ``O(n log n)`` (vectors: up to ``O(n^2 d)``);
-    the LP bound is pseudo-polynomial (knapsacks over the capacity); the arc-flow graph has
-    ``O(m c)`` arcs for ``m`` distinct sizes and capacity ``c`` and is skipped beyond
-    300,000 arcs. On the classic benchmark sets with 2 workers, see the performance page.
+    the LP bound is pseudo-polynomial (knapsacks over the capacity); the pattern enumeration is
+    capped at 2,000,000 search nodes; the arc-flow graph has ``O(m c)`` arcs for ``m`` distinct
+    sizes and capacity ``c`` and is skipped beyond 300,000 arcs. Figures on the classic
+    benchmark sets (2 workers) are on the performance page.
 
     References
     ----------

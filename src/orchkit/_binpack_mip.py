@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import attrs
@@ -39,18 +39,28 @@ class PatternModel:
 
 
 def build_pattern_model(
-    patterns: Sequence[Pattern], demands: Sequence[int], bins: int
+    patterns: Sequence[Pattern],
+    demands: Sequence[int],
+    bins: int,
+    at_least: Collection[int] = (),
 ) -> PatternModel:
     """Pack every item with exactly ``bins`` bins, each holding one of ``patterns``.
+
+    The types in ``at_least`` need only be covered ``d_j`` times or more (the extra copies are
+    dropped from the bins afterwards); the others exactly ``d_j`` times.
 
     Runtime complexity: ``O(P k)`` terms for ``P`` patterns of ``k`` types each.
     """
     from ortools.linear_solver.python import model_builder as mb
 
     model = mb.Model()  # type: ignore[no-untyped-call]
-    # uses[k] is how many bins are packed with pattern k (never more than its rarest type allows).
+    loose = set(at_least)
+    # uses[k] is how many bins are packed with pattern k (never more than its rarest exactly
+    # covered type allows).
     uses = tuple(
-        model.new_int_var(0, min(demands[j] // c for j, c in pattern), f"uses_{k}")
+        model.new_int_var(
+            0, min([bins] + [demands[j] // c for j, c in pattern if j not in loose]), f"uses_{k}"
+        )
         for k, pattern in enumerate(patterns)
     )
     by_type: list[list[Any]] = [[] for _ in demands]
@@ -58,9 +68,12 @@ def build_pattern_model(
         for j, c in pattern:
             by_type[j].append(c * var)
 
-    # Every item type is packed exactly as often as it occurs.
+    # Every item type is packed exactly as often as it occurs (the loose ones at least as often).
     for j, terms in enumerate(by_type):
-        if demands[j]:
+        if j in loose:
+            if demands[j]:
+                model.add(mb.LinearExpr.sum(terms) >= demands[j])
+        elif demands[j]:
             model.add(mb.LinearExpr.sum(terms) == demands[j])
 
     # Exactly ``bins`` bins are used.
