@@ -63,12 +63,16 @@ def mb_status(status: Any) -> str:
     return "UNKNOWN"
 
 
-def pattern_cpsat(patterns: list, demands: list[int], bins: int, limit: float, workers: int) -> str:
+def pattern_cpsat(
+    patterns: list, demands: list[int], bins: int, free: list[int], limit: float, workers: int
+) -> str:
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
     uses = [
-        model.new_int_var(0, min(demands[j] // c for j, c in p), f"u{k}")
+        model.new_int_var(
+            0, min([bins] + [demands[j] // c for j, c in p if j not in free]), f"u{k}"
+        )
         for k, p in enumerate(patterns)
     ]
     rows: list[list[Any]] = [[] for _ in demands]
@@ -76,7 +80,9 @@ def pattern_cpsat(patterns: list, demands: list[int], bins: int, limit: float, w
         for j, c in p:
             rows[j].append(c * var)
     for j, terms in enumerate(rows):
-        if demands[j]:
+        if demands[j] and j in free:
+            model.add(sum(terms) >= demands[j])
+        elif demands[j]:
             model.add(sum(terms) == demands[j])
     model.add(sum(uses) == bins)
     solver = cp_model.CpSolver()
@@ -88,10 +94,12 @@ def pattern_cpsat(patterns: list, demands: list[int], bins: int, limit: float, w
     return "INFEASIBLE" if status == cp_model.INFEASIBLE else "UNKNOWN"
 
 
-def pattern_mip(patterns: list, demands: list[int], bins: int, limit: float, name: str) -> str:
+def pattern_mip(
+    patterns: list, demands: list[int], bins: int, free: list[int], limit: float, name: str
+) -> str:
     from ortools.linear_solver.python import model_builder as mb
 
-    built = mip.build_pattern_model(patterns, demands, bins)
+    built = mip.build_pattern_model(patterns, demands, bins, free)
     solver = mb.Solver(name)
     if name == "HIGHS":
         solver.set_solver_specific_parameters("output_flag=false")
@@ -194,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         runs: list[tuple[str, str, Any]] = []
         if patterns is not None:
             label = f"pattern ({len(patterns)} cols)"
-            same = (patterns, demands, bins, args.limit)
+            free = [j for j, p in enumerate(profits) if p <= 0]
+            same = (patterns, demands, bins, free, args.limit)
             runs += [
                 (label, "SCIP", partial(pattern_mip, *same, "SCIP")),
                 (label, "HiGHS", partial(pattern_mip, *same, "HIGHS")),

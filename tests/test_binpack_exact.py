@@ -164,6 +164,31 @@ class TestArcFlowStage:
         check_packing(Packing.from_bins(tracker.bins, sizes, capacity), sizes, capacity)
 
 
+class TestPatternStage:
+    @settings(max_examples=60, deadline=None)
+    @given(instance=scalar_instances(max_items=10))
+    @example(instance=([6, 6, 6, 4, 4, 4, 3, 3, 3], 10))
+    @example(instance=([9, 7, 5, 5, 4, 2, 2, 1], 12))
+    def test_never_proves_a_wrong_bound(self, instance: tuple[list[int], int]) -> None:
+        """Started from one item per bin, the enumeration and the pattern MIP only ever raise
+        the bound to at most the optimum, and any packing they find is checked and optimal."""
+        sizes, capacity = instance
+        if not any(sizes):
+            return
+        now = time.monotonic()
+        tracker = exact._Tracker(now, now + 20, None)
+        stage = exact._Scalar(sizes, capacity, tracker, 2)
+        stage.offer([[i] for i in range(len(stage.weights))], "start")
+        cg = colgen.ColumnGeneration(stage.sizes, stage.demands, stage.cap, [])
+        stage.enumerate(cg)
+        optimum = brute_force(sizes, capacity)
+        assert tracker.bound <= optimum
+        assert tracker.bins is not None
+        check_packing(Packing.from_bins(tracker.bins, sizes, capacity), sizes, capacity)
+        if tracker.method == "pattern MIP":
+            assert len(tracker.bins) == optimum
+
+
 class TestSolve:
     def test_returns_at_once_when_the_heuristic_meets_the_bound(self) -> None:
         solution = solve([60, 60, 60, 30, 30, 30], 100)
