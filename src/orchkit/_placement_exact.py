@@ -424,7 +424,16 @@ class NodeType:
 
 @attrs.frozen
 class NodeTypeChoice:
-    """The answer of `choose_node_types`."""
+    """The answer of `choose_node_types`: how many nodes of each type, the pods on each, the price.
+
+    Examples
+    --------
+    >>> from orchkit.binpack import NodeType, Pod, choose_node_types
+    >>> offer = [NodeType("m", {"cpu": "4"}, 2), NodeType("l", {"cpu": "8"}, 3)]
+    >>> choice = choose_node_types([Pod(f"p{k}", {"cpu": "3"}) for k in range(3)], offer)
+    >>> choice.counts, choice.cost, choice.lower_bound, choice.gap
+    ((('m', 1), ('l', 1)), Fraction(5, 1), Fraction(5, 1), 0.0)
+    """
 
     #: `SolveStatus.OPTIMAL` when no cheaper choice exists (proven), ``FEASIBLE`` when
     #: the time ran out first, ``INFEASIBLE`` when the pods that fit some type cannot all be
