@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from orchkit import _binpack_arcflow as arcflow
 from orchkit import _binpack_colgen as colgen
@@ -30,18 +32,20 @@ from orchkit.errors import InvalidValueError, MissingDependencyError
 
 from .strategies import scalar_instances, vector_instances
 
-#: Hard28 BPP14 (Schoenfield): 160 items, capacity 1000, optimum 62 but an LP bound of 61, so no
-#: bound proves it within seconds: the time limit has to stop the solver.
-BPP14 = [
-    696, 686, 686, 683, 675, 674, 670, 670, 669, 668, 665, 663, 663, 662, 657, 653, 649, 649,
-    641, 632, 632, 627, 622, 621, 620, 619, 619, 614, 612, 608, 606, 605, 603, 603, 599, 599,
-    598, 597, 597, 595, 593, 575, 566, 558, 556, 551, 544, 544, 521, 518, 514, 514, 505, 499,
-    496, 494, 491, 491, 490, 484, 480, 474, 473, 473, 466, 462, 462, 457, 448, 430, 430, 429,
-    423, 419, 408, 405, 403, 399, 390, 389, 387, 383, 382, 381, 378, 370, 364, 359, 359, 358,
-    341, 340, 339, 335, 335, 328, 323, 321, 320, 318, 305, 303, 303, 293, 290, 286, 283, 273,
-    268, 263, 252, 239, 231, 230, 228, 224, 224, 221, 211, 211, 210, 209, 208, 205, 197, 193,
-    193, 185, 184, 182, 173, 166, 142, 133, 123, 120, 120, 115, 109, 95, 92, 77, 72, 69, 59,
-    57, 45, 40, 39, 32, 31, 29, 28, 24, 22, 22, 22, 18, 17, 11,
+#: Hard28 BPP175 (Schoenfield): 200 items, capacity 1000, optimum 84 but an LP bound of 83; the
+#: solver does not settle it within a minute, so the time limit has to stop it.
+BPP175 = [
+    798, 798, 793, 790, 787, 787, 772, 756, 750, 749, 743, 742, 737, 734, 731, 726, 725, 725,
+    723, 717, 704, 703, 696, 695, 693, 689, 688, 685, 682, 681, 675, 673, 671, 671, 667, 647,
+    647, 640, 638, 637, 636, 630, 629, 628, 622, 620, 614, 606, 605, 604, 592, 591, 590, 587,
+    582, 581, 580, 579, 573, 573, 570, 568, 565, 563, 561, 558, 556, 551, 547, 546, 540, 535,
+    525, 522, 518, 504, 501, 501, 499, 497, 495, 493, 487, 482, 480, 479, 476, 475, 474, 473,
+    472, 472, 466, 465, 462, 457, 453, 437, 436, 435, 434, 432, 431, 430, 428, 423, 417, 417,
+    416, 408, 405, 366, 365, 364, 363, 362, 362, 356, 355, 352, 351, 351, 349, 346, 339, 329,
+    314, 312, 311, 310, 305, 303, 292, 288, 288, 282, 281, 280, 279, 275, 271, 268, 256, 250,
+    247, 243, 239, 228, 222, 217, 212, 208, 206, 203, 202, 200, 195, 194, 187, 185, 178, 177,
+    177, 177, 171, 165, 155, 153, 152, 141, 137, 135, 133, 131, 130, 124, 122, 117, 109, 93,
+    76, 75, 72, 67, 60, 57, 53, 53, 49, 44, 41, 40, 39, 27, 25, 21, 19, 18, 17, 5,
 ]  # fmt: skip
 
 
@@ -153,7 +157,7 @@ class TestArcFlowStage:
         for _ in range(len(sizes) + 1):
             if tracker.done():
                 break
-            stage.arc_flow(1.0, max_arcs=100_000)
+            stage.arc_flow(100_000)
         assert tracker.done()
         assert tracker.best == brute_force(sizes, capacity)
         assert tracker.bins is not None
@@ -186,16 +190,16 @@ class TestSolve:
         assert "exceeds" in solution.method or "more than the capacity" in solution.method
 
     def test_time_limit_is_respected(self) -> None:
-        """BPP14 cannot be proven in a second; the call still returns within the limit + 1 s."""
+        """BPP175 cannot be proven in a second; the call still returns within the limit + 1 s."""
         started = time.monotonic()
-        solution = solve(BPP14, 1000, time_limit=1.0, workers=2)
+        solution = solve(BPP175, 1000, time_limit=1.0, workers=2)
         elapsed = time.monotonic() - started
         assert elapsed <= 2.0
         assert solution.wall_time <= 2.0
         assert solution.status is SolveStatus.FEASIBLE
-        assert 61 <= solution.lower_bound < solution.num_bins
+        assert 83 <= solution.lower_bound < solution.num_bins
         assert 0 < solution.gap < 0.05
-        assert_consistent(solution, BPP14, 1000)
+        assert_consistent(solution, BPP175, 1000)
 
     def test_progress_is_monotone_and_ends_at_the_result(self) -> None:
         calls: list[tuple[float, int | None, int]] = []
@@ -301,8 +305,8 @@ class TestArcFlowGraph:
                     assert tuple(sorted(pattern)) in paths
 
     def test_compression_shrinks_the_graph(self) -> None:
-        types = sorted(set(BPP14), reverse=True)
-        demands = [BPP14.count(w) for w in types]
+        types = sorted(set(BPP175), reverse=True)
+        demands = [BPP175.count(w) for w in types]
         graph = arcflow.build_graph(types, demands, 1000)
         assert graph.sink <= 1000
         assert len(graph.nodes) < 1000
@@ -337,6 +341,41 @@ class TestColumnGeneration:
         assert bound >= -(-sum(sizes) // capacity) or bound >= value - 1e-6
 
 
+class TestPatternEnumeration:
+    @settings(max_examples=60, deadline=None)
+    @given(
+        instance=scalar_instances(max_items=10),
+        profits=st.lists(st.integers(0, 50), min_size=12, max_size=12),
+        threshold=st.integers(0, 200),
+    )
+    def test_finds_every_pattern_above_the_threshold(
+        self, instance: tuple[list[int], int], profits: list[int], threshold: int
+    ) -> None:
+        sizes, capacity = instance
+        counts = Counter(w for w in sizes if w > 0)
+        types = sorted(counts, reverse=True)
+        demands = [counts[w] for w in types]
+        found = colgen.enumerate_patterns(
+            types,
+            demands,
+            capacity,
+            profits[: len(types)],
+            threshold,
+            max_nodes=10**6,
+            deadline=time.monotonic() + 10,
+        )
+        assert found is not None
+        expected = set()
+        ranges = [range(min(d, capacity // w) + 1) for w, d in zip(types, demands, strict=True)]
+        for combo in itertools.product(*ranges):
+            load = sum(k * w for k, w in zip(combo, types, strict=True))
+            value = sum(k * p for k, p in zip(combo, profits, strict=False))
+            if load <= capacity and value >= threshold:
+                expected.add(tuple((j, k) for j, k in enumerate(combo) if k))
+        assert set(found) == expected
+        assert len(found) == len(expected)
+
+
 SAMPLE = {"falkenauer_u": 3, "falkenauer_t": 3, "scholl_1": 3, "schwerin_1": 2}
 
 
@@ -355,8 +394,16 @@ class TestBenchmarkSample:
             assert solution.wall_time <= 10, inst["name"]
             assert_consistent(solution, inst["items"], inst["capacity"])
 
+    def test_the_pattern_mip_proves_a_non_irup_instance(self, shared: Path) -> None:
+        """Hard28 BPP119: the LP bound is 76, the optimum 77; enumerating the patterns of
+        reduced cost within the gap and solving the pattern model proves 76 impossible."""
+        inst = next(i for i in _instances(shared, "hard28") if i["name"] == "Hard28_BPP119")
+        solution = solve(inst["items"], inst["capacity"], time_limit=30, workers=2)
+        assert (solution.status, solution.num_bins) == (SolveStatus.OPTIMAL, 77)
+        assert solution.method == "pattern MIP"
+
     @pytest.mark.slow
-    @pytest.mark.parametrize("name", ["Hard28_BPP13", "Hard28_BPP360", "Hard28_BPP47"])
+    @pytest.mark.parametrize("name", ["Hard28_BPP13", "Hard28_BPP40", "Hard28_BPP14"])
     def test_hard28(self, shared: Path, name: str) -> None:
         inst = next(i for i in _instances(shared, "hard28") if i["name"] == name)
         solution = solve(inst["items"], inst["capacity"], time_limit=60, workers=2)

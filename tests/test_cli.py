@@ -218,3 +218,65 @@ def test_demo_has_the_binpack_section(capsys: pytest.CaptureFixture[str]) -> Non
     assert "Bin packing: 20 services, 130 pods onto nodes of {cpu: 4, memory: 16Gi}" in out
     assert "lower bound       28 nodes" in out
     assert "local_search              28   97.1%   90.5%  optimal" in out
+
+
+# -- orchkit pack --exact --------------------------------------------------------------------------
+
+
+def test_pack_exact_onto_new_nodes(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    workload, _ = files
+    args = ["pack", "-f", workload, "--node-shape", "cpu=4,memory=16Gi", "--exact"]
+    assert main([*args, "--time-limit", "5", "-o", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)["new_nodes"]
+    assert (data["status"], data["nodes"], data["lower_bound"], data["gap"]) == (
+        "OPTIMAL",
+        2,
+        2,
+        0.0,
+    )
+    assert data["strategy"] == "exact"
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "exact: OPTIMAL, 2 nodes, lower bound 2, gap 0.0%" in captured.out
+    assert captured.err == ""  # not a terminal: no progress line
+
+
+def test_pack_exact_onto_nodes(files: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    workload, nodes = files
+    assert main(["pack", "-f", workload, "-f", nodes, "--exact", "--workers", "2"]) == 1
+    out = capsys.readouterr().out
+    assert "exact: OPTIMAL: placed 1 of 3 pods by priority on 1 node" in out
+
+
+def test_pack_exact_bad_time_limit(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    workload, _ = files
+    args = ["pack", "-f", workload, "--node-shape", "cpu=4", "--exact", "--time-limit", "0"]
+    assert main(args) == 2
+    assert "--time-limit: must be positive" in capsys.readouterr().err
+
+
+def test_progress_line_on_a_terminal() -> None:
+    import io
+
+    from orchkit._cli_pack import ProgressLine
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    line = ProgressLine(stream)
+    line(0.5, None, 3)
+    line(1.25, 4, 3)
+    line.close()
+    text = stream.getvalue()
+    assert "exact:    0.5 s  best - nodes  bound 3" in text
+    assert "exact:    1.2 s  best 4 nodes  bound 3  gap 25.0%" in text
+    assert text.endswith("\r\x1b[K")
+    quiet = io.StringIO()
+    ProgressLine(quiet)(1.0, 2, 2)
+    assert quiet.getvalue() == ""

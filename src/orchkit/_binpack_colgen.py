@@ -24,13 +24,20 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from orchkit._binpack_improve import best_fill, local_search
 from orchkit._binpack_model import Problem
 
-__all__ = ["ColumnGeneration", "Pattern", "dive", "patterns_of_bins", "tight_patterns"]
+__all__ = [
+    "ColumnGeneration",
+    "Pattern",
+    "dive",
+    "enumerate_patterns",
+    "patterns_of_bins",
+    "tight_patterns",
+]
 
 #: A pattern: ``(type, copies)`` pairs sorted by type.
 Pattern = tuple[tuple[int, int], ...]
@@ -182,7 +189,7 @@ class ColumnGeneration:
         capacity: int,
         columns: Sequence[Pattern],
     ) -> None:
-        from ortools.linear_solver import pywraplp
+        from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
 
         self.sizes = list(sizes)
         self.demands = list(demands)
@@ -250,12 +257,18 @@ class ColumnGeneration:
             return -1, 0.0, pattern
         return -(-total // best), total / best, pattern
 
-    def run(self, deadline: float, stop_at: int | None = None) -> tuple[float | None, int]:
+    def run(
+        self,
+        deadline: float,
+        stop_at: int | None = None,
+        interrupted: Callable[[], bool] | None = None,
+    ) -> tuple[float | None, int]:
         """Generate columns until the LP is optimal; return ``(lp value, proven bound)``.
 
         Stops early when the proven bound reaches ``stop_at``, when rounding up the LP value
-        cannot raise the bound any more, or at ``deadline`` (the bound is then whatever was
-        proven). The LP value is ``None`` if GLOP failed (out of time).
+        cannot raise the bound any more, at ``deadline`` or when ``interrupted()`` is true (the
+        bound is then whatever was proven). The LP value is ``None`` if GLOP failed (out of
+        time).
         """
         bound = 0
         best_value = -1.0
@@ -282,6 +295,8 @@ class ColumnGeneration:
                 return value, bound
             if time.monotonic() > deadline or math.ceil(value - 1e-6) <= bound:
                 return value, bound
+            if interrupted is not None and interrupted():
+                return value, bound
             added = False
             if 1 - sum(duals[j] * k for j, k in pattern) < -EPS:
                 added = self.add(pattern)
@@ -297,6 +312,32 @@ class ColumnGeneration:
                     added = self.add(pattern)
             if not added:
                 return value, bound
+
+    def certificate(self, deadline: float) -> tuple[float, list[int], int] | None:
+        """Solve the LP to optimality; return ``(lp value, profits, best)``, or ``None``.
+
+        ``profits[j] / best`` is a dual solution that is feasible exactly: no pattern is worth
+        more than ``best`` at ``profits`` (an exact knapsack says so), so every pattern's
+        reduced cost ``1 - sum a_j profits[j] / best`` is non-negative. ``None`` if the time
+        ran out or a knapsack could not be solved exactly.
+        """
+        while True:
+            value = self._lp(deadline)
+            if value is None:
+                return None
+            duals = [row.dual_value() for row in self._rows]
+            profits = [
+                int(y * SCALE) if y > 0 and d > 0 else 0
+                for y, d in zip(duals, self.demands, strict=True)
+            ]
+            best, pattern, exact = self._pricing.solve(
+                profits, self.demands, deadline - time.monotonic()
+            )
+            if not exact or best <= 0:
+                return None
+            if 1 - sum(duals[j] * k for j, k in pattern) < -EPS and self.add(pattern):
+                continue
+            return value, profits, best
 
     def solution(self, deadline: float) -> list[tuple[float, Pattern]]:
         """The LP values of the columns in use (re-solving if columns were added since)."""
@@ -323,21 +364,24 @@ def dive(
     rng: random.Random,
     *,
     greedy: bool,
+    interrupted: Callable[[], bool] | None = None,
 ) -> list[Pattern] | None:
     """Look for a packing into at most ``target`` bins by diving in the column-generation LP.
 
     Returns the bins as patterns, or ``None`` when the dive proved it cannot reach ``target``
-    or the time ran out. ``greedy`` fixes the largest fractional column; otherwise the choice is
-    randomised among the largest ones.
+    or the time ran out (or ``interrupted()`` became true). ``greedy`` fixes the largest
+    fractional column; otherwise the choice is randomised among the largest ones.
     """
     left = list(demands)
     fixed: list[Pattern] = []
     try:
         while any(left):
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or (interrupted is not None and interrupted()):
                 return None
             cg.set_demands(left)
-            value, bound = cg.run(deadline, stop_at=target - len(fixed) + 1)
+            value, bound = cg.run(
+                deadline, stop_at=target - len(fixed) + 1, interrupted=interrupted
+            )
             if value is None or len(fixed) + max(bound, math.ceil(value - 1e-6)) > target:
                 return None
             columns = cg.solution(deadline)
@@ -359,9 +403,78 @@ def dive(
                 columns.sort(key=lambda c: -c[0])
                 pick = 0 if greedy else min(int(rng.expovariate(1.0)), len(columns) - 1)
                 pattern = tuple((j, min(k, left[j])) for j, k in columns[pick][1] if left[j])
+                if not pattern:
+                    return None
                 for j, k in pattern:
                     left[j] -= k
                 fixed.append(pattern)
         return fixed
     finally:
         cg.set_demands(demands)
+
+
+def enumerate_patterns(
+    sizes: Sequence[int],
+    demands: Sequence[int],
+    capacity: int,
+    profits: Sequence[int],
+    threshold: int,
+    *,
+    max_nodes: int,
+    deadline: float,
+) -> list[Pattern] | None:
+    """Every pattern ``a`` with ``sum profits[j] * a[j] >= threshold``; ``None`` if too many.
+
+    A depth-first search over the types in decreasing order of profit per unit of size, pruned
+    by the fractional-knapsack bound of what the remaining types can still add. ``None`` when
+    it visits more than ``max_nodes`` nodes or passes ``deadline``.
+
+    Runtime complexity: ``O(N k)`` for ``N <= max_nodes`` nodes and ``k`` items per bin.
+    """
+    active = [j for j in range(len(sizes)) if demands[j] > 0]
+    order = sorted(active, key=lambda j: -profits[j] / sizes[j])
+    size = [sizes[j] for j in order]
+    profit = [profits[j] for j in order]
+    most = [min(demands[j], capacity // sizes[j]) for j in order]
+    m = len(order)
+    counts = [0] * m
+    found: list[Pattern] = []
+    nodes = 0
+
+    def bound(k: int, room: int) -> float:
+        """What types ``k..`` can add to ``room``, fractionally (an upper bound, plus one)."""
+        value = 1.0
+        while k < m and room > 0:
+            full = most[k] * size[k]
+            if full <= room:
+                value += most[k] * profit[k]
+                room -= full
+            else:
+                value += profit[k] * room / size[k]
+                room = 0
+            k += 1
+        return value
+
+    # Each frame: (type position, room left, value so far, next count to try for that type).
+    stack: list[tuple[int, int, int, int]] = [(0, capacity, 0, -1)]
+    while stack:
+        k, room, value, count = stack.pop()
+        if count < 0:
+            nodes += 1
+            if nodes > max_nodes or (nodes & 1023 == 0 and time.monotonic() > deadline):
+                return None
+            if k == m:
+                if value >= threshold:
+                    found.append(
+                        tuple(sorted((order[t], counts[t]) for t in range(m) if counts[t]))
+                    )
+                continue
+            if value + bound(k, room) < threshold:
+                continue
+            count = min(most[k], room // size[k])
+        # Try ``count`` copies of type k, and later ``count - 1``.
+        if count > 0:
+            stack.append((k, room, value, count - 1))
+        counts[k] = count
+        stack.append((k + 1, room - count * size[k], value + count * profit[k], -1))
+    return found

@@ -22,7 +22,6 @@ calling thread.
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import math
 import os
@@ -40,24 +39,35 @@ from orchkit import _binpack_arcflow as arcflow
 from orchkit import _binpack_assign as assignment
 from orchkit import _binpack_colgen as colgen
 from orchkit import _binpack_greedy as greedy
+from orchkit import _binpack_mip as mip
 from orchkit._binpack_bounds import bounds_of, dff_bound
 from orchkit._binpack_improve import local_search
 from orchkit._binpack_model import Capacity, Packing, Problem, Sizes, _packing, problem
 from orchkit.errors import InfeasibleError, InvalidValueError, MissingDependencyError
 
-__all__ = ["Progress", "Solution", "SolveStatus", "require_ortools", "run_cpsat", "solve"]
+__all__ = [
+    "CpSatRun",
+    "Progress",
+    "Solution",
+    "SolveStatus",
+    "require_ortools",
+    "run_cpsat",
+    "solve",
+]
 
 #: ``on_progress(elapsed seconds, best number of bins or None, proven lower bound)``.
 Progress = Callable[[float, "int | None", int], None]
 
-#: Share of the time left after the LP bound that LP diving may use before CP-SAT takes over.
-DIVE_SHARE = 0.7
-#: Arc-flow graphs up to this size are tried with CP-SAT before diving ...
-PROBE_ARCS = 5_000
-#: ... for this share of the time left.
-PROBE_SHARE = 0.25
-#: Most dives before CP-SAT takes over.
+#: Most LP dives per solve.
 MAX_DIVES = 1_000
+#: Most nodes of the pattern enumeration ...
+ENUMERATION_NODES = 2_000_000
+#: ... and of its share of the time left.
+ENUMERATION_SHARE = 0.2
+#: Most patterns given to the MIP ...
+MAX_PATTERNS = 50_000
+#: ... and its share of the time left.
+MIP_SHARE = 0.6
 #: Arc budget of the arc-flow graph; larger graphs (large capacities) skip the arc-flow model.
 MAX_ARCS = 300_000
 #: Largest number of (item, bin) Booleans of the assignment model.
@@ -200,6 +210,95 @@ class _Tracker:
             self.callback(time.monotonic() - self.start, self.best, self.bound)
 
 
+class CpSatRun:
+    """CP-SAT solving ``model`` in a worker thread, reporting to the thread that polls it.
+
+    The solver's own time limit is set to the deadline, and `wait` also tells it to stop
+    when the deadline passes, whatever the solver does. `news` is set whenever there is an
+    event to collect with `poll`.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        *,
+        deadline: float,
+        workers: int,
+        objective_vars: Sequence[Any],
+    ) -> None:
+        from ortools.sat.python import cp_model
+
+        self._cp_model = cp_model
+        self.deadline = deadline
+        self.news = threading.Event()
+        self._events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = max(0.01, deadline - time.monotonic())
+        params.num_workers = workers
+        params.random_seed = 1
+        params.log_search_progress = False
+        self._solver = solver
+        events = self._events
+        news = self.news
+
+        class Callback(cp_model.CpSolverSolutionCallback):
+            def on_solution_callback(self) -> None:
+                events.put(("solution", [self.value(v) for v in objective_vars]))
+                news.set()
+
+        def on_bound(bound: float) -> None:
+            events.put(("bound", bound))
+            news.set()
+
+        solver.best_bound_callback = on_bound
+        self._result: list[Any] = []
+
+        def target() -> None:
+            self._result.append(solver.solve(model, Callback()))
+            news.set()
+
+        self._thread = threading.Thread(target=target, daemon=True)
+        self._thread.start()
+
+    def running(self) -> bool:
+        """True while the solver thread runs."""
+        return self._thread.is_alive()
+
+    def poll(
+        self, on_solution: Callable[[list[int]], None], on_bound: Callable[[float], None]
+    ) -> None:
+        """Pass the solutions and bounds found so far to the callbacks (in this thread)."""
+        self.news.clear()
+        while not self._events.empty():
+            kind, payload = self._events.get_nowait()
+            if kind == "solution":
+                on_solution(payload)
+            else:
+                on_bound(payload)
+        if time.monotonic() > self.deadline:
+            self.stop()
+
+    def stop(self) -> None:
+        """Ask the solver to stop as soon as it can."""
+        self._solver.stop_search()
+
+    def wait(
+        self, on_solution: Callable[[list[int]], None], on_bound: Callable[[float], None]
+    ) -> str:
+        """Poll until the solver ends (stopping it at the deadline); return the status name."""
+        while self.running():
+            self.news.wait(timeout=0.05)
+            self.poll(on_solution, on_bound)
+        self._thread.join()
+        self.poll(on_solution, on_bound)
+        cp_model = self._cp_model
+        status = self._result[0] if self._result else cp_model.UNKNOWN
+        if status == cp_model.OPTIMAL:
+            on_bound(self._solver.objective_value)
+        return str(self._solver.status_name(status))
+
+
 def run_cpsat(
     model: Any,
     *,
@@ -209,53 +308,13 @@ def run_cpsat(
     on_solution: Callable[[list[int]], None],
     on_bound: Callable[[float], None],
 ) -> str:
-    """Solve ``model`` with CP-SAT in a worker thread until ``deadline``; return the status name.
+    """Solve ``model`` with CP-SAT until ``deadline``; return the status name.
 
     Each improving solution's values of ``objective_vars`` are passed to ``on_solution`` and
-    each improved objective bound to ``on_bound``, both from the calling thread. The solver is
-    told to stop at the deadline, whatever its own time limit does.
+    each improved objective bound to ``on_bound``, both from the calling thread.
     """
-    from ortools.sat.python import cp_model
-
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.max_time_in_seconds = max(0.01, deadline - time.monotonic())
-    params.num_workers = workers
-    params.random_seed = 1
-    params.log_search_progress = False
-    events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
-
-    class Callback(cp_model.CpSolverSolutionCallback):
-        def on_solution_callback(self) -> None:
-            events.put(("solution", [self.value(v) for v in objective_vars]))
-
-    solver.best_bound_callback = lambda bound: events.put(("bound", bound))
-    result: list[Any] = []
-    worker = threading.Thread(
-        target=lambda: result.append(solver.solve(model, Callback())), daemon=True
-    )
-    worker.start()
-    stopped = False
-
-    def dispatch(kind: str, payload: Any) -> None:
-        if kind == "solution":
-            on_solution(payload)
-        else:
-            on_bound(payload)
-
-    while worker.is_alive():
-        with contextlib.suppress(queue.Empty):
-            dispatch(*events.get(timeout=0.05))
-        if not stopped and time.monotonic() > deadline:
-            solver.stop_search()
-            stopped = True
-    worker.join()
-    while not events.empty():
-        dispatch(*events.get_nowait())
-    status = result[0] if result else cp_model.UNKNOWN
-    if status == cp_model.OPTIMAL:
-        on_bound(solver.objective_value)
-    return str(solver.status_name(status))
+    run = CpSatRun(model, deadline=deadline, workers=workers, objective_vars=objective_vars)
+    return run.wait(on_solution, on_bound)
 
 
 # -- one resource ----------------------------------------------------------------------------------
@@ -301,6 +360,8 @@ class _Scalar:
         self.workers = workers
         self.positive = [i for i, x in enumerate(weights) if x > 0]
         self.zeros = [i for i, x in enumerate(weights) if x == 0]
+        self.search: _ArcFlowSearch | None = None
+        self.dives = 0
         # Divide sizes and capacity by their common divisor: the same packings, smaller numbers.
         g = reduce(math.gcd, (weights[i] for i in self.positive), cap)
         self.weights = [weights[i] // g for i in self.positive]
@@ -350,39 +411,126 @@ class _Scalar:
         tracker.lift(bound, "column generation")
         if tracker.done() or tracker.left() <= 0:
             return
-        # A small graph: CP-SAT usually settles it at once, tight LP bound or not.
-        self.arc_flow(PROBE_SHARE, max_arcs=PROBE_ARCS)
-        if tracker.done() or tracker.left() <= 0.05:
+        # One greedy dive: on most instances the LP leads straight to a packing meeting the bound.
+        self.dive(cg, 1)
+        if tracker.done() or tracker.left() <= 0:
             return
-        self.dive(cg)
-        if tracker.done() or tracker.left() <= 0.05:
+        # The patterns that can appear in a packing meeting the bound, if few: the MIP decides.
+        self.enumerate(cg)
+        if tracker.done() or tracker.left() <= 0:
             return
-        # The arc-flow model proves what the LP bound cannot.
-        self.arc_flow(1.0, max_arcs=MAX_ARCS)
+        # CP-SAT searches the arc-flow model in the background (a packing into as many bins as
+        # the bound, or a proof that there is none) while the LP dives look for such a packing.
+        self.search = self.start_arc_flow(MAX_ARCS)
+        try:
+            self.dive(cg, MAX_DIVES)
+            while self.search is not None and not tracker.done():
+                self.search.run.news.wait(timeout=0.05)
+                self.check_search()
+        finally:
+            if self.search is not None:
+                self.search.abandon()
 
-    def dive(self, cg: colgen.ColumnGeneration) -> None:
+    def check_search(self) -> None:
+        """Collect the arc-flow search's news; restart it on the next target when needed.
+
+        When the search proved its target infeasible, the bound went up by one.
+        """
+        search = self.search
+        if search is None:
+            return
+        search.poll()
+        if not search.run.running():
+            self.search = None
+            if not self.tracker.done() and self.tracker.left() > 0:
+                self.search = self.start_arc_flow(MAX_ARCS)
+
+    def dive(self, cg: colgen.ColumnGeneration, most: int) -> None:
         """Dive in the LP for a packing that meets the bound, with randomised restarts."""
         tracker = self.tracker
-        rng = random.Random(SEED)
-        end = time.monotonic() + DIVE_SHARE * tracker.left()
-        dives = 0
-        while not tracker.done() and time.monotonic() < end and dives < MAX_DIVES:
-            found = colgen.dive(cg, self.demands, tracker.bound, end, rng, greedy=dives == 0)
-            dives += 1
+        rng = random.Random(SEED + self.dives)
+
+        def interrupted() -> bool:
+            if self.search is not None and self.search.run.news.is_set():
+                self.check_search()
+            return tracker.done()
+
+        for _ in range(most):
+            if interrupted() or tracker.left() <= 0:
+                break
+            found = colgen.dive(
+                cg,
+                self.demands,
+                tracker.bound,
+                tracker.deadline,
+                rng,
+                greedy=self.dives == 0,
+                interrupted=interrupted,
+            )
+            self.dives += 1
             if found is not None:
                 self.offer(_bins_of_patterns(found, self.members), "column generation")
 
-    def arc_flow(self, share: float, *, max_arcs: int) -> None:
-        """Search packings with fewer bins than the incumbent on the arc-flow model (CP-SAT).
+    def enumerate(self, cg: colgen.ColumnGeneration) -> None:
+        """Enumerate the patterns a packing into ``bound`` bins can use; let the MIP decide.
 
-        The graph keeps only the bins that waste at most what such a packing can waste in
-        total; if CP-SAT proves the model infeasible, the incumbent is optimal.
+        With an exactly feasible dual solution (``profits / best``), a packing into ``z`` bins
+        only uses patterns of reduced cost at most ``z - profits.demands / best``. If they are
+        few, the pattern model decides exactly whether ``z`` bins suffice: it returns the
+        packing, or proves that ``z + 1`` bins are needed (then the next ``z`` is tried).
         """
         tracker = self.tracker
-        upper = (tracker.best or len(self.weights) + 1) - 1
-        if upper < tracker.bound:
-            return
-        slack = upper * self.cap - sum(self.weights)
+        while not tracker.done() and tracker.left() > 0:
+            certificate = cg.certificate(tracker.deadline)
+            if certificate is None:
+                return
+            _, profits, best = certificate
+            total = sum(d * p for d, p in zip(self.demands, profits, strict=True))
+            tracker.lift(-(-total // best), "column generation")
+            if tracker.done():
+                return
+            target = tracker.bound
+            threshold = total - best * (target - 1)
+            patterns = colgen.enumerate_patterns(
+                self.sizes,
+                self.demands,
+                self.cap,
+                profits,
+                threshold,
+                max_nodes=ENUMERATION_NODES,
+                deadline=time.monotonic() + ENUMERATION_SHARE * tracker.left(),
+            )
+            if patterns is None or len(patterns) > MAX_PATTERNS:
+                return
+            run = mip.MipRun(
+                mip.build_pattern_model(patterns, self.demands, target),
+                deadline=tracker.deadline,
+            )
+            status, uses = run.wait(time.monotonic() + MIP_SHARE * tracker.left())
+            if status == "FEASIBLE" and uses is not None:
+                chosen = [p for p, count in zip(patterns, uses, strict=True) for _ in range(count)]
+                self.offer(_bins_of_patterns(chosen, self.members), "pattern MIP")
+                return
+            if status != "INFEASIBLE":
+                return
+            # No packing into ``target`` bins: the bound goes up, and the next target is tried.
+            tracker.lift(target + 1, "pattern MIP")
+
+    def start_arc_flow(self, max_arcs: int) -> _ArcFlowSearch | None:
+        """Start CP-SAT on the arc-flow model for a packing into exactly ``bound`` bins.
+
+        Such a packing wastes ``bound * capacity - sum of sizes`` in all, so the graph keeps
+        only the bins that waste no more; ``None`` if the graph is too large. If CP-SAT proves
+        the model infeasible, the bound goes up by one.
+        """
+        tracker = self.tracker
+        target = tracker.bound
+        if tracker.done() or tracker.left() <= 0:
+            return None
+        slack = target * self.cap - sum(self.weights)
+        if slack < 0:
+            tracker.lift(target + 1, "bounds")
+            return self.start_arc_flow(max_arcs)
         try:
             graph = arcflow.build_graph(
                 self.sizes,
@@ -393,27 +541,66 @@ class _Scalar:
                 slack=slack,
             )
         except arcflow.GraphTooLargeError:
-            return
-        built = arcflow.build_model(graph, tracker.bound, upper)
-
-        def on_solution(values: list[int]) -> None:
-            types = arcflow.decode_paths(graph, values)
-            patterns = ([(j, 1) for j in t] for t in types)
-            self.offer(_bins_of_patterns(patterns, self.members), "arc-flow")
-
-        def on_bound(value: float) -> None:
-            tracker.lift(math.ceil(value - 1e-6), "arc-flow")
-
-        status = run_cpsat(
+            return None
+        built = arcflow.build_model(graph, target, target)
+        run = CpSatRun(
             built.model,
-            deadline=time.monotonic() + share * tracker.left(),
+            deadline=tracker.deadline,
             workers=self.workers,
             objective_vars=built.flow,
-            on_solution=on_solution,
-            on_bound=on_bound,
         )
-        if status == "INFEASIBLE":
-            tracker.lift(upper + 1, "arc-flow")
+        return _ArcFlowSearch(self, graph, target, run)
+
+    def arc_flow(self, max_arcs: int) -> None:
+        """Run the arc-flow search to the end, target after target.
+
+        See `start_arc_flow`.
+        """
+        self.search = self.start_arc_flow(max_arcs)
+        while self.search is not None:
+            self.search.wait()
+            self.search = None
+            if not self.tracker.done():
+                self.search = self.start_arc_flow(max_arcs)
+
+
+class _ArcFlowSearch:
+    """A running arc-flow search for ``target`` bins and what its events mean for the tracker."""
+
+    def __init__(
+        self, scalar: _Scalar, graph: arcflow.ArcFlowGraph, target: int, run: CpSatRun
+    ) -> None:
+        self.scalar = scalar
+        self.graph = graph
+        self.target = target
+        self.run = run
+        self.concluded = False
+
+    def on_solution(self, values: list[int]) -> None:
+        types = arcflow.decode_paths(self.graph, values)
+        patterns = ([(j, 1) for j in t] for t in types)
+        self.scalar.offer(_bins_of_patterns(patterns, self.scalar.members), "arc-flow")
+
+    def on_bound(self, value: float) -> None:
+        pass  # the objective is fixed: only infeasibility says something about the bound
+
+    def poll(self) -> None:
+        self.run.poll(self.on_solution, self.on_bound)
+        if not self.run.running():
+            self.wait()
+
+    def wait(self) -> None:
+        status = self.run.wait(self.on_solution, self.on_bound)
+        if status == "INFEASIBLE" and not self.concluded:
+            # No packing into ``target`` bins: at least one more is needed.
+            self.scalar.tracker.lift(self.target + 1, "arc-flow")
+        self.concluded = True
+
+    def abandon(self) -> None:
+        """Stop the solver (the answer is settled, or the caller gave up)."""
+        if self.run.running():
+            self.run.stop()
+        self.wait()
 
 
 # -- several resources -----------------------------------------------------------------------------

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+import attrs
 import yaml
 
 from orchkit._binpack_core import STRATEGIES
@@ -21,10 +23,51 @@ from orchkit._placement import (
     estimate_nodes,
     place,
 )
+from orchkit._placement_exact import estimate_exact
 from orchkit.errors import InvalidValueError, OrchkitError
 from orchkit.resources import ResourceList
 
-__all__ = ["parse_shape", "register", "report"]
+__all__ = ["ExactOptions", "ProgressLine", "parse_shape", "register", "report"]
+
+
+class ProgressLine:
+    """``on_progress`` for a terminal: one line, rewritten in place, erased at the end."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.active = stream.isatty()
+        self.shown = False
+
+    def __call__(self, elapsed: float, best: int | None, bound: int) -> None:
+        if not self.active:
+            return
+        gap = "" if not best else f"  gap {(best - bound) / best:.1%}"
+        self.stream.write(
+            f"\r\x1b[Kexact: {elapsed:6.1f} s  best {best if best is not None else '-'} nodes"
+            f"  bound {bound}{gap}"
+        )
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
+
+
+@attrs.define
+class ExactOptions:
+    """How ``orchkit pack --exact`` solves: time limit, workers, progress line."""
+
+    #: Seconds per solve.
+    time_limit: float
+    #: CP-SAT worker threads, ``None`` for the default.
+    workers: int | None
+    #: Called as the solver improves.
+    on_progress: ProgressLine
+    #: Seconds the new-node estimate took.
+    elapsed: float = 0.0
 
 
 def register(sub: Any) -> None:
@@ -69,6 +112,29 @@ def register(sub: Any) -> None:
             + " (default first_fit_decreasing); onto new nodes: a bin-packing strategy such as "
             "local_search (default) or first_fit_decreasing"
         ),
+    )
+    parser.add_argument(
+        "--exact",
+        action="store_true",
+        help=(
+            "solve exactly with OR-Tools (orchkit[exact]): onto nodes, place as many pods as "
+            "possible by priority on as few nodes as possible; onto new nodes, the fewest nodes, "
+            "proven; a progress line is shown on a terminal"
+        ),
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="with --exact: stop after this many seconds with the best answer (default: 10)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --exact: solver threads (default: the CPUs, at most 8)",
     )
     add_output_argument(parser)
     parser.set_defaults(func=_run)
@@ -135,9 +201,16 @@ def _utilisation(
 
 
 def report(
-    pods: list[Pod], nodes: list[Node], shape: Node | None, strategy: str | None
+    pods: list[Pod],
+    nodes: list[Node],
+    shape: Node | None,
+    strategy: str | None,
+    exact: ExactOptions | None = None,
 ) -> dict[str, Any]:
-    """Place ``pods`` onto ``nodes``, the rest onto new nodes of ``shape``; return the data."""
+    """Place ``pods`` onto ``nodes``, the rest onto new nodes of ``shape``; return the data.
+
+    With ``exact``, both steps are solved exactly (see ``orchkit pack --exact``).
+    """
     names = sorted({r for pod in pods for r, q in pod.requests.items() if q.sign() > 0} - {"pods"})
     names = names or ["cpu", "memory"]
     out: dict[str, Any] = {"pods": len(pods)}
@@ -145,7 +218,17 @@ def report(
     fits = True
     if nodes:
         policy = strategy if strategy in PLACEMENT_STRATEGIES else "first_fit_decreasing"
-        placement = place(pods, nodes, policy)
+        if exact is None:
+            placement = place(pods, nodes, policy)
+        else:
+            placement = place(
+                pods,
+                nodes,
+                policy,
+                solver="exact",
+                time_limit=exact.time_limit,
+                workers=exact.workers,
+            )
         used = [n for n in placement.nodes if n.pods or n.existing]
         out["placement"] = {
             "strategy": policy,
@@ -163,12 +246,25 @@ def report(
             "utilisation": _utilisation([(n.requested, n.allocatable) for n in used], names),
             "unplaced": [{"pod": u.pod, "reason": u.reason} for u in placement.unplaced],
         }
+        if placement.optimal is not None:
+            out["placement"]["optimal"] = placement.optimal
         left = {u.pod for u in placement.unplaced}
         pending = [pod for pod in pods if pod.name in left]
         fits = placement.fits
     if shape is not None:
         method = strategy if strategy is not None and strategy in STRATEGIES else "local_search"
-        estimate = estimate_nodes(pending, shape, method)
+        if exact is None:
+            estimate = estimate_nodes(pending, shape, method)
+        else:
+            started = time.monotonic()
+            estimate = estimate_exact(
+                pending,
+                shape,
+                time_limit=exact.time_limit,
+                workers=exact.workers,
+                on_progress=exact.on_progress,
+            )
+            exact.elapsed = time.monotonic() - started
         by_name = {pod.name: pod for pod in pending}
         bins = []
         for members in estimate.bins:
@@ -190,6 +286,14 @@ def report(
             "utilisation": _utilisation([(r, shape.allocatable) for _, r in bins], names),
             "unplaced": [{"pod": u.pod, "reason": u.reason} for u in estimate.unplaced],
         }
+        if exact is not None:
+            out["new_nodes"]["status"] = "OPTIMAL" if estimate.optimal else "FEASIBLE"
+            out["new_nodes"]["gap"] = (
+                round((estimate.nodes - estimate.lower_bound) / estimate.nodes, 4)
+                if estimate.nodes
+                else 0.0
+            )
+            out["new_nodes"]["seconds"] = round(exact.elapsed, 2)
         fits = not estimate.unplaced
     out["fits"] = fits
     return out
@@ -222,6 +326,13 @@ def _table(data: dict[str, Any]) -> str:
             f"of {len(placement['nodes'])} nodes ({placement['strategy']}); "
             f"utilisation of the nodes used: {percent(placement['utilisation'])}"
         )
+        if "optimal" in placement:
+            proof = "OPTIMAL" if placement["optimal"] else "FEASIBLE (time limit reached)"
+            lines.append(
+                f"exact: {proof}: placed {placement['placed']} of {data['pods']} pods by "
+                f"priority on {placement['nodes_used']} node"
+                f"{'' if placement['nodes_used'] == 1 else 's'}"
+            )
         if placement["unplaced"] and "new_nodes" not in data:
             lines.append(f"{len(placement['unplaced'])} pods cannot be placed:")
             lines.extend(f"  {u['pod']}: {u['reason']}" for u in placement["unplaced"])
@@ -243,6 +354,11 @@ def _table(data: dict[str, Any]) -> str:
                 rows.append([f"new-{k}", str(len(b["pods"])), *b["usage"].values()])
             grid(rows)
             lines.append(f"utilisation: {percent(new['utilisation'])}")
+        if "status" in new:
+            lines.append(
+                f"exact: {new['status']}, {new['nodes']} nodes, lower bound "
+                f"{new['lower_bound']}, gap {new['gap']:.1%} ({new['seconds']:.1f} s)"
+            )
         if new["unplaced"]:
             lines.append(f"{len(new['unplaced'])} pods fit no node of this shape:")
             lines.extend(f"  {u['pod']}: {u['reason']}" for u in new["unplaced"])
@@ -265,7 +381,16 @@ def _run(args: argparse.Namespace) -> int:
         if strategy is not None and strategy not in PLACEMENT_STRATEGIES + tuple(STRATEGIES):
             choices = ", ".join([*PLACEMENT_STRATEGIES, *STRATEGIES])
             raise InvalidValueError("--strategy", strategy, f"is not one of {choices}")
-        data = report(pods, nodes, shape, strategy)
+        exact = None
+        if args.exact and not args.time_limit > 0:
+            raise InvalidValueError("--time-limit", args.time_limit, "must be positive")
+        if args.exact:
+            exact = ExactOptions(args.time_limit, args.workers, ProgressLine(sys.stderr))
+        try:
+            data = report(pods, nodes, shape, strategy, exact)
+        finally:
+            if exact is not None:
+                exact.on_progress.close()
     except OrchkitError as err:
         return report_error("pack", err)
     write_output(data, args.output, _table, sys.stdout)

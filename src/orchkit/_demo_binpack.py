@@ -6,9 +6,10 @@ import random
 from typing import TextIO
 
 from orchkit._placement import Pod, estimate_nodes
+from orchkit._placement_exact import estimate_exact
 from orchkit.resources import ResourceList
 
-__all__ = ["NODE", "SERVICES", "demo_pods", "section"]
+__all__ = ["EXACT_SECONDS", "NODE", "SERVICES", "demo_pods", "section"]
 
 #: The node shape of the demo.
 NODE = ResourceList({"cpu": "4", "memory": "16Gi"})
@@ -20,6 +21,8 @@ SERVICES = (
 )  # fmt: skip
 _CPU = ("100m", "250m", "500m", "750m", "1", "1500m", "2")
 _MEMORY = ("256Mi", "512Mi", "1Gi", "2Gi", "3Gi", "4Gi", "6Gi", "8Gi")
+#: Seconds the exact solver may take (it proves this workload in well under one).
+EXACT_SECONDS = 10.0
 #: The strategies compared, cheapest first.
 STRATEGIES = (
     "worst_fit_decreasing",
@@ -68,6 +71,15 @@ def section(out: TextIO) -> None:
             shares.append(f"{float(used / have):7.1%}")
         proof = "  optimal" if estimate.nodes == bound else ""
         out.write(f"  {name:<22} {estimate.nodes:>5} {' '.join(shares)}{proof}\n")
+    # The exact solver (OR-Tools) beside the heuristics and the bound.
+    exact = estimate_exact(pods, NODE, time_limit=EXACT_SECONDS)
+    shares = []
+    for resource in ("cpu", "memory"):
+        used = total.get_or_zero(resource).as_fraction()
+        have = NODE[resource].as_fraction() * exact.nodes
+        shares.append(f"{float(used / have):7.1%}")
+    proof = "  optimal, proven" if exact.optimal else f"  bound {exact.lower_bound}"
+    out.write(f"  {'exact (OR-Tools)':<22} {exact.nodes:>5} {' '.join(shares)}{proof}\n")
     wfd = estimates["worst_fit_decreasing"].nodes
     best = estimates["local_search"].nodes
     if wfd > best:

@@ -825,18 +825,18 @@ def place(
     nodes
         The nodes, in order of preference for ties; names must be unique.
     strategy
-        One of `PLACEMENT_STRATEGIES`. With ``solver="exact"``, the heuristic whose
-        placement starts the search.
+        One of `PLACEMENT_STRATEGIES`. With `solver="exact"`, the heuristic whose placement
+        starts the search.
     solver
-        ``"heuristic"`` (the default) places pods as described above. ``"exact"`` solves the
+        `"heuristic"` (the default) places pods as described above. `"exact"` solves the
         whole batch with CP-SAT under the same constraints: it maximises the pods placed,
         higher `Pod.priority` first (one pod of a higher priority outweighs any number of
-        lower ones), then minimises the nodes in use; `Placement.optimal` says whether
-        that was proven within ``time_limit``. Topology spread is checked on the final
-        placement (every domain that receives a pod stays within ``maxSkew`` of the emptiest
-        eligible domain), which an order of placement one pod at a time can always follow.
+        lower ones), then minimises the nodes in use; `Placement.optimal` says whether that
+        was proven within `time_limit`. Topology spread is checked on the final placement
+        (every domain that receives a pod stays within `maxSkew` of the emptiest eligible
+        domain), which an order of placement one pod at a time can always follow.
     time_limit, workers
-        For ``solver="exact"``: seconds, and CP-SAT worker threads (default: the CPUs, at
+        For `solver="exact"`: seconds, and CP-SAT worker threads (default: the CPUs, at
         most 8).
 
     Returns

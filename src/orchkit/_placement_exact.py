@@ -24,14 +24,17 @@ from typing import Any
 import attrs
 
 from orchkit._binpack_exact import (
+    Progress,
     SolveStatus,
     _time_limit,
     _workers,
     require_ortools,
     run_cpsat,
+    solve,
 )
 from orchkit._placement import (
     HOSTNAME,
+    Estimate,
     Labels,
     Node,
     NodeReport,
@@ -49,6 +52,7 @@ from orchkit._placement import (
     _reason,
     _requests,
     _resource_names,
+    _shape,
     _spread_violation,
     _State,
     _taints,
@@ -65,6 +69,7 @@ __all__ = [
     "build_node_type_model",
     "build_placement_model",
     "choose_node_types",
+    "estimate_exact",
     "place_exact",
 ]
 
@@ -816,3 +821,60 @@ def choose_node_types(
     return NodeTypeChoice(
         status, counts, nodes_out, exact_cost, min(lower, exact_cost), tuple(unplaced), elapsed
     )
+
+
+# -- estimating new nodes, exactly -----------------------------------------------------------------
+
+
+def estimate_exact(
+    pods: Sequence[Pod],
+    node_shape: Node | ResourceList | Mapping[str, object],
+    *,
+    time_limit: float = 10.0,
+    workers: int | None = None,
+    on_progress: Progress | None = None,
+) -> Estimate:
+    """`orchkit.binpack.estimate_nodes` solved exactly: the fewest new nodes, proven.
+
+    Without anti-affinity or spread rules the pods are a vector bin-packing instance given to
+    `orchkit.binpack.solve` (``lower_bound`` is then its proven bound); with hostname
+    anti-affinity they go to `choose_node_types` with one type of price 1.
+    """
+    template = _shape(node_shape)
+    pods = list(pods)
+    _check_unique(pods, [])
+    fresh = Node(template.name, template.allocatable, template.labels, template.taints)
+    names = _resource_names(pods, [fresh])
+    probe = _State([fresh], names)
+    placeable: list[Pod] = []
+    unplaced: list[Unplaced] = []
+    for pod in pods:
+        vector = pod.requests.to_vector(names)
+        if _feasible(pod, 0, vector, probe):
+            placeable.append(pod)
+        else:
+            reason = _reason(pod, vector, probe).replace("eligible node", "empty node")
+            unplaced.append(Unplaced(pod.name, reason))
+    if any(pod.anti_affinity or pod.spread for pod in placeable):
+        offer = NodeType(template.name, template.allocatable, 1, template.labels, template.taints)
+        choice = choose_node_types(placeable, [offer], time_limit=time_limit, workers=workers)
+        bins = tuple(members for _, members in choice.nodes)
+        return Estimate(
+            len(bins), int(choice.lower_bound), bins, (*unplaced, *choice.unplaced), "exact"
+        )
+    caps = list(fresh.allocatable.to_vector(names))
+    vectors = [list(pod.requests.to_vector(names)) for pod in placeable]
+    if "pods" in fresh.allocatable:
+        caps.append(fresh.allocatable.to_vector(["pods"])[0])
+        for v in vectors:
+            v.append(1)
+    keep = [d for d, c in enumerate(caps) if c > 0]
+    sizes = [[v[d] for d in keep] or [0] for v in vectors]
+    capacity = [caps[d] for d in keep] or [1]
+    solution = solve(
+        sizes, capacity, time_limit=time_limit, workers=workers, on_progress=on_progress
+    )
+    packing = solution.packing
+    assert packing is not None  # every item fits: the pods were filtered against the shape
+    bins = tuple(tuple(placeable[i].name for i in members) for members in packing.bins)
+    return Estimate(len(bins), solution.lower_bound, bins, tuple(unplaced), "exact")
