@@ -834,7 +834,11 @@ def place(
         lower ones), then minimises the nodes in use; `Placement.optimal` says whether that
         was proven within `time_limit`. Topology spread is checked on the final placement
         (every domain that receives a pod stays within `maxSkew` of the emptiest eligible
-        domain), which an order of placement one pod at a time can always follow.
+        domain), which an order of placement one pod at a time can always follow. When
+        pods counted by one rule differ in node selector, the scheduler's one-at-a-time
+        check can allow a placement the final check forbids; if the heuristic's placement
+        is such a one and beats every placement the model allows, it is returned with
+        `optimal=False`.
     time_limit, workers
         For `solver="exact"`: seconds, and CP-SAT worker threads (default: the CPUs, at
         most 8).
