@@ -825,16 +825,20 @@ def place(
     nodes
         The nodes, in order of preference for ties; names must be unique.
     strategy
-        One of `PLACEMENT_STRATEGIES`. With ``solver="exact"``, the heuristic whose
-        placement starts the search.
+        One of `PLACEMENT_STRATEGIES`. With `solver="exact"`, the heuristic whose placement
+        starts the search.
     solver
         `"heuristic"` (the default) places pods as described above. `"exact"` solves the
         whole batch with CP-SAT under the same constraints: it maximises the pods placed,
         higher `Pod.priority` first (one pod of a higher priority outweighs any number of
-        lower ones), then minimises the nodes in use; `Placement.optimal` says whether
-        that was proven within ``time_limit``. Topology spread is checked on the final
-        placement (every domain that receives a pod stays within ``maxSkew`` of the emptiest
-        eligible domain), which an order of placement one pod at a time can always follow.
+        lower ones), then minimises the nodes in use; `Placement.optimal` says whether that
+        was proven within `time_limit`. Topology spread is checked on the final placement
+        (every domain that receives a pod stays within `maxSkew` of the emptiest eligible
+        domain), which an order of placement one pod at a time can always follow. When
+        pods counted by one rule differ in node selector, the scheduler's one-at-a-time
+        check can allow a placement the final check forbids; if the heuristic's placement
+        is such a one and beats every placement the model allows, it is returned with
+        `optimal=False`.
     time_limit, workers
         For `solver="exact"`: seconds, and CP-SAT worker threads (default: the CPUs, at
         most 8).
@@ -991,6 +995,32 @@ def _shape(node_shape: Node | ResourceList | Mapping[str, object]) -> Node:
     raise InvalidValueError("node_shape", node_shape, "expected a Node or a resource mapping")
 
 
+def _fit_on_empty_node(
+    pods: Iterable[Pod], node_shape: Node | ResourceList | Mapping[str, object]
+) -> tuple[Node, Node, list[str], list[Pod], list[Unplaced]]:
+    """Split ``pods`` into those an empty node of ``node_shape`` can take and those it cannot.
+
+    Returns the node template, a fresh node of that shape, the resource names in play, the
+    placeable pods and, for the others, why (the reason worded for an empty node).
+    """
+    template = _shape(node_shape)
+    pods = list(pods)
+    _check_unique(pods, [])
+    fresh = Node(template.name, template.allocatable, template.labels, template.taints)
+    names = _resource_names(pods, [fresh])
+    probe = _State([fresh], names)
+    placeable: list[Pod] = []
+    unplaced: list[Unplaced] = []
+    for pod in pods:
+        vector = pod.requests.to_vector(names)
+        if _feasible(pod, 0, vector, probe):
+            placeable.append(pod)
+        else:
+            reason = _reason(pod, vector, probe).replace("eligible node", "empty node")
+            unplaced.append(Unplaced(pod.name, reason))
+    return template, fresh, names, placeable, unplaced
+
+
 def estimate_nodes(
     pods: Sequence[Pod],
     node_shape: Node | ResourceList | Mapping[str, object],
@@ -1038,22 +1068,8 @@ def estimate_nodes(
     -----
     Runtime complexity: the strategy's on ``p`` pods, or ``O(p^2 r)`` with affinity rules.
     """
-    template = _shape(node_shape)
     core._resolve(strategy)
-    pods = list(pods)
-    _check_unique(pods, [])
-    fresh = Node(template.name, template.allocatable, template.labels, template.taints)
-    names = _resource_names(pods, [fresh])
-    probe = _State([fresh], names)
-    placeable: list[Pod] = []
-    unplaced: list[Unplaced] = []
-    for pod in pods:
-        vector = pod.requests.to_vector(names)
-        if _feasible(pod, 0, vector, probe):
-            placeable.append(pod)
-        else:
-            reason = _reason(pod, vector, probe).replace("eligible node", "empty node")
-            unplaced.append(Unplaced(pod.name, reason))
+    template, fresh, names, placeable, unplaced = _fit_on_empty_node(pods, node_shape)
     if any(pod.anti_affinity or pod.spread for pod in placeable):
         return _estimate_constrained(placeable, template, unplaced, names)
     columns = list(names)

@@ -46,13 +46,13 @@ from orchkit._placement import (
     _check_unique,
     _counts_for,
     _feasible,
+    _fit_on_empty_node,
     _labels,
     _matching_selector,
     _name,
     _reason,
     _requests,
     _resource_names,
-    _shape,
     _spread_violation,
     _State,
     _taints,
@@ -849,21 +849,7 @@ def estimate_exact(
     `orchkit.binpack.solve` (``lower_bound`` is then its proven bound); with hostname
     anti-affinity they go to `choose_node_types` with one type of price 1.
     """
-    template = _shape(node_shape)
-    pods = list(pods)
-    _check_unique(pods, [])
-    fresh = Node(template.name, template.allocatable, template.labels, template.taints)
-    names = _resource_names(pods, [fresh])
-    probe = _State([fresh], names)
-    placeable: list[Pod] = []
-    unplaced: list[Unplaced] = []
-    for pod in pods:
-        vector = pod.requests.to_vector(names)
-        if _feasible(pod, 0, vector, probe):
-            placeable.append(pod)
-        else:
-            reason = _reason(pod, vector, probe).replace("eligible node", "empty node")
-            unplaced.append(Unplaced(pod.name, reason))
+    template, fresh, names, placeable, unplaced = _fit_on_empty_node(pods, node_shape)
     if any(pod.anti_affinity or pod.spread for pod in placeable):
         offer = NodeType(template.name, template.allocatable, 1, template.labels, template.taints)
         choice = choose_node_types(placeable, [offer], time_limit=time_limit, workers=workers)
