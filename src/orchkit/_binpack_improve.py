@@ -413,6 +413,45 @@ class _Search:
         self.subsets[b] = self._subsets(content)
         return True
 
+    def fill(self, iteration: int) -> bool:
+        """Refill a random bin with the heaviest subset of its items and the pool's.
+
+        Tries up to ``FILL_TRIES`` bins and applies the first refill that packs more weight
+        (the pool gets lighter: a descent move). False when none does.
+        """
+        weights = self.weights
+        cap = self.cap
+        pool = self.pool
+        if not pool:
+            return False
+        count = len(self.bins)
+        for b in self.rng.sample(range(count), min(FILL_TRIES, count)):
+            content = self.bins[b]
+            load = self.loads[b]
+            if load == cap:
+                continue
+            extra = pool if len(pool) <= FILL_POOL else self.rng.sample(pool, FILL_POOL)
+            candidates = content + extra
+            self.work += len(candidates)
+            subset = _heaviest_subset(weights, candidates, cap, load + 1)
+            if subset is None:
+                continue
+            chosen = set(subset)
+            out = [i for i in content if i not in chosen]
+            new = [i for i in subset if i not in set(content)]
+            until = iteration + 3 + self.rng.randrange(5)
+            for i in out:
+                pool.append(i)
+            for i in new:
+                pool.remove(i)
+                self.tabu[i] = until
+            self.bins[b] = list(subset)
+            self.loads[b] = sum(weights[i] for i in subset)
+            self.bin_tabu[b] = max(self.bin_tabu[b], until)
+            self.subsets[b] = self._subsets(self.bins[b])
+            return True
+        return False
+
     def _kick(self, iteration: int) -> None:
         """Move a random item of a random non-empty bin to the pool."""
         candidates = [b for b, content in enumerate(self.bins) if content]
@@ -425,6 +464,40 @@ class _Search:
         self.subsets[b] = self._subsets(content)
         self.pool.append(i)
         self.tabu[i] = iteration + 1
+
+
+def _heaviest_subset(
+    weights: list[int], items: list[int], cap: int, least: int
+) -> list[int] | None:
+    """The heaviest subset of ``items`` that fits ``cap``, if it weighs at least ``least``.
+
+    Exact by a bitset of reachable sums when the capacity is small (``cap <= FILL_BITSET_CAP``),
+    otherwise the best `best_fill` finds within ``FILL_NODES`` nodes.
+    """
+    if cap > FILL_BITSET_CAP:
+        order = sorted(items, key=weights.__getitem__, reverse=True)
+        values, members = _groups(weights, order)
+        best, take = best_fill(values, [len(g) for g in members], cap, FILL_NODES)
+        if best < least:
+            return None
+        return [i for j, k in take for i in members[j][-k:]]
+    mask = (1 << (cap + 1)) - 1
+    reach = 1
+    layers = [reach]
+    for i in items:
+        reach = (reach | (reach << weights[i])) & mask
+        layers.append(reach)
+    best = reach.bit_length() - 1
+    if best < least:
+        return None
+    # Walk back: an item is taken iff the sum was not reachable without it.
+    chosen = []
+    t = best
+    for k in range(len(items) - 1, -1, -1):
+        if not (layers[k] >> t) & 1:
+            chosen.append(items[k])
+            t -= weights[items[k]]
+    return chosen
 
 
 def _repack_three(
@@ -499,7 +572,8 @@ def _cns_scalar(
                     found = _repack_three(weights, cap, search, rng)
                     if found is not None:
                         break
-                search.step(iteration)
+                if not search.fill(iteration):
+                    search.step(iteration)
                 iteration += 1
             work += search.work
             if found is not None or work >= budget:
@@ -771,6 +845,14 @@ REPACK_BINS = 8
 REPACK_ITEMS = 10
 REPACK_NODES = 512
 REPACK_DISCOUNT = 4
+#: Before each swap move, up to ``FILL_TRIES`` random bins are each refilled with the heaviest
+#: subset of their items and ``FILL_POOL`` pool items (a random sample of a larger pool); the
+#: first refill that packs more weight is applied. Exact by bitset up to ``FILL_BITSET_CAP``,
+#: else a subset search of ``FILL_NODES`` nodes.
+FILL_TRIES = 16
+FILL_POOL = 16
+FILL_BITSET_CAP = 1 << 18
+FILL_NODES = 512
 #: Work budget of the vector local search.
 VECTOR_SEARCH_BASE = 20_000
 VECTOR_SEARCH_PER_ITEM = 600
