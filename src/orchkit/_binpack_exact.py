@@ -5,7 +5,7 @@ The solver is a portfolio that stops as soon as the best packing meets a proven 
 One resource:
 
 1. bounds and heuristics: L1, Martello-Toth L2 and dual feasible functions against first fit
-   decreasing, then the local search (optimal on about 93 % of the classic instances);
+   decreasing, then the local search (optimal on about 96 % of the classic instances);
 2. the Gilmore-Gomory LP bound by column generation (GLOP and an exact knapsack), proven with
    integer arithmetic (`orchkit._binpack_colgen`), and one greedy LP dive;
 3. the patterns within the LP gap, enumerated at an exactly feasible dual solution, and the
