@@ -441,6 +441,24 @@ class TestBenchmarkSample:
         assert solution.num_bins == inst["optimum"]
 
     @pytest.mark.slow
+    @pytest.mark.parametrize(
+        ("set_name", "name"),
+        [
+            ("scholl_2", "N4W3B1R9"),
+            ("scholl_2", "N4W2B1R3"),
+            ("scholl_2", "N3W3B1R0"),
+            ("scholl_3", "HARD2"),
+        ],
+    )
+    def test_the_tightest_scholl_instances(self, shared: Path, set_name: str, name: str) -> None:
+        """Nearly no room to waste (N4W3B1R9: 18 units over 71 bins of 1,000): the packing
+        that meets the LP bound is the hard part."""
+        inst = next(i for i in _instances(shared, set_name) if i["name"] == name)
+        solution = solve(inst["items"], inst["capacity"], time_limit=10, workers=2)
+        assert solution.status is SolveStatus.OPTIMAL
+        assert solution.num_bins == inst["optimum"]
+
+    @pytest.mark.slow
     def test_scholl_3(self, shared: Path) -> None:
         for inst in _instances(shared, "scholl_3")[:3]:
             solution = solve(inst["items"], inst["capacity"], time_limit=10, workers=2)
