@@ -12,6 +12,13 @@ Usage::
 
     python benchmarks/bench_exact.py [--quick] [--sets a,b] [--limit 10] [--hard28-limit 60]
                                      [--first N] [--naive N] [--workers 2] [--graphs]
+                                     [--vector [STEP]]
+
+``--vector [STEP]`` solves, instead, every STEP-th instance (default 40) of the vector sets in
+../shared/data/binpack/vbp/ twice in the same run: as ``solve`` does (bounds and heuristics, the
+LP bound by column generation with a multidimensional-knapsack pricing and LP dives, then the
+assignment model on CP-SAT) and without the column-generation stage (the assignment model alone
+after the heuristics), printing per set the instances proven optimal, the mean gap and times.
 
 ``--graphs`` prints, instead, the mean size of the arc-flow graph per set: arcs as built (items
 in decreasing order, at most ``d_j`` copies in a row), after compression, and after pruning to
@@ -165,6 +172,58 @@ def graph_sizes(sets: list[str], first: int | None) -> None:
             )
 
 
+VECTOR_SETS = ["panigrahy", "triplet", "new"]
+
+
+def vector_sample(step: int, limit: float, workers: int) -> None:
+    """Every ``step``-th vector instance, with and without the column-generation stage."""
+    from orchkit import _binpack_exact
+
+    root = DATA.parent / "vbp"
+    full_stage = _binpack_exact._vector_lp
+    print(
+        f"vector bin packing, every {step}th instance, {limit:.0f} s each, {workers} workers; "
+        "gap = (bins - bound) / bins"
+    )
+    header = (
+        f"{'set':<10} {'n':>4} {'dims':>6} | {'with LP: proven':>15} {'gap':>6} {'mean s':>7} "
+        f"{'max s':>6} | {'without: proven':>15} {'gap':>6} {'mean s':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for set_name in VECTOR_SETS:
+        instances = []
+        for path in sorted((root / set_name).glob(f"{set_name}_*.json")):
+            for k, inst in enumerate(json.loads(path.read_text(encoding="utf-8"))["instances"]):
+                if k % step == 0 and min(min(v) for v in inst["items"]) >= 0:
+                    instances.append(inst)
+        if not instances:
+            continue
+        rows = []
+        for stage in (full_stage, lambda *_: None):
+            _binpack_exact._vector_lp = stage  # type: ignore[assignment]
+            proven, gaps, times = 0, [], []
+            for inst in instances:
+                result = solve(inst["items"], inst["capacity"], time_limit=limit, workers=workers)
+                known = inst["optimum"]
+                if known is not None and result.num_bins < known:
+                    sys.exit(f"{inst['name']}: {result.num_bins} bins, below the optimum")
+                proven += result.status is SolveStatus.OPTIMAL
+                gaps.append(result.gap or 0.0)
+                times.append(result.wall_time)
+            rows.append((proven, statistics.fmean(gaps), statistics.fmean(times), max(times)))
+        _binpack_exact._vector_lp = full_stage
+        dims = sorted({len(inst["capacity"]) for inst in instances})
+        (p1, g1, m1, x1), (p2, g2, m2, _) = rows
+        n = len(instances)
+        print(
+            f"{set_name:<10} {n:>4} {'-'.join(map(str, (dims[0], dims[-1]))):>6} | "
+            f"{p1:>9}/{n:<5} {g1:>6.1%} {m1:>7.2f} {x1:>6.2f} | "
+            f"{p2:>9}/{n:<5} {g2:>6.1%} {m2:>7.2f}",
+            flush=True,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated set names")
@@ -177,9 +236,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--graphs", action="store_true", help="only print the arc-flow graph sizes per set"
     )
+    parser.add_argument(
+        "--vector",
+        type=int,
+        nargs="?",
+        const=40,
+        default=None,
+        metavar="STEP",
+        help="only the vector sample: every STEP-th vbp instance, with and without the LP stage",
+    )
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         print(f"skipped: {DATA} is not present")
+        return 0
+    if args.vector is not None:
+        vector_sample(args.vector if not args.quick else 400, args.limit, args.workers)
         return 0
     sets = [s for s in args.sets.split(",") if s]
     for name in sets:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import sys
 import time
 from collections import Counter
@@ -364,6 +365,35 @@ class TestColumnGeneration:
         assert bound <= optimum
         assert value <= optimum + 1e-6
         assert bound >= -(-sum(sizes) // capacity) or bound >= value - 1e-6
+
+    @settings(max_examples=40, deadline=None)
+    @given(instance=vector_instances(max_items=7, max_dims=3))
+    def test_the_vector_bound_is_valid(self, instance: tuple[list[list[int]], list[int]]) -> None:
+        """With several resources too: the bound never exceeds the optimum, and it is reached
+        by the LP value rounded up unless the time ran out."""
+        sizes, capacity = instance
+        vectors = sorted({tuple(v) for v in sizes if any(v)}, reverse=True)
+        if not vectors:
+            return
+        demands = [sum(1 for v in sizes if tuple(v) == t) for t in vectors]
+        cg = colgen.ColumnGeneration([], demands, 0, [], vectors=(vectors, tuple(capacity)))
+        value, bound = cg.run(time.monotonic() + 10)
+        assert value is not None
+        optimum = brute_force(sizes, capacity)
+        assert bound <= optimum
+        assert value <= optimum + 1e-6
+        assert bound >= math.ceil(value - 1e-6) - 1
+
+    def test_a_vector_bound_above_the_simple_ones(self) -> None:
+        """The resources together prove more than each one alone: L1 and L2 say 3 bins."""
+        sizes = [[9, 6], [2, 9], [6, 5], [3, 3], [3, 3], [3, 2]]
+        assert lower_bound(sizes, [10, 10]) == 3
+        vectors = sorted({tuple(v) for v in sizes}, reverse=True)
+        demands = [sum(1 for v in sizes if tuple(v) == t) for t in vectors]
+        cg = colgen.ColumnGeneration([], demands, 0, [], vectors=(vectors, (10, 10)))
+        _, bound = cg.run(time.monotonic() + 10)
+        assert bound == 4 == brute_force(sizes, [10, 10])
+        assert solve(sizes, [10, 10]).status is SolveStatus.OPTIMAL
 
 
 class TestPatternEnumeration:

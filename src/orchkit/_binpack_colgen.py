@@ -83,6 +83,18 @@ class _Pricing:
             self._solvers[dynamic] = solver
         return solver
 
+    def most(self, j: int) -> int:
+        """How many items of type ``j`` fit one bin."""
+        return self.capacity // self.sizes[j]
+
+    def greedy(self, duals: Sequence[float], demands: Sequence[int], k: int) -> list[Pattern]:
+        """Up to ``k`` patterns of negative reduced cost, built greedily."""
+        return _greedy_columns(self.sizes, demands, self.capacity, duals, k)
+
+    def residual(self, demands: Sequence[int]) -> list[Pattern]:
+        """The residual items of a dive, packed by the local search."""
+        return _residual_bins(self.sizes, demands, self.capacity)
+
     def solve(
         self, profits: Sequence[int], demands: Sequence[int], seconds: float
     ) -> tuple[int, Pattern, bool]:
@@ -106,6 +118,89 @@ class _Pricing:
             if solver.best_solution_contains(k):
                 counts[j] = counts.get(j, 0) + 1
         return int(value), _pattern(counts), exact
+
+
+class _VectorPricing:
+    """The pricing problem of vector bin packing: a multidimensional knapsack.
+
+    ``max sum p_j a_j`` s.t. ``sum v_jd a_j <= c_d`` for every resource ``d``, integers
+    ``0 <= a_j <= d_j``, solved by CP-SAT on one thread (exact unless it runs out of time;
+    OR-Tools' multidimensional knapsack branch and bound took seconds per call here).
+    """
+
+    def __init__(self, vectors: Sequence[tuple[int, ...]], caps: tuple[int, ...]) -> None:
+        self.vectors = vectors
+        self.caps = caps
+
+    def most(self, j: int) -> int:
+        """How many items of type ``j`` fit one bin (a type of zeros: as many as there are)."""
+        return min(
+            (c // x for x, c in zip(self.vectors[j], self.caps, strict=True) if x), default=1 << 30
+        )
+
+    def greedy(self, duals: Sequence[float], demands: Sequence[int], k: int) -> list[Pattern]:
+        """Up to ``k`` patterns of negative reduced cost, built greedily.
+
+        Each type opens a pattern, then the others follow by dual value per unit of capacity.
+        """
+        vectors, caps = self.vectors, self.caps
+        useful = [j for j in range(len(vectors)) if demands[j] and duals[j] > EPS]
+        load = {j: sum(x / c for x, c in zip(vectors[j], caps, strict=True)) for j in useful}
+        order = sorted(useful, key=lambda j: -duals[j] / max(load[j], EPS))
+        found: list[tuple[float, Pattern]] = []
+        for first in useful:
+            room = [c - x for x, c in zip(vectors[first], caps, strict=True)]
+            value = duals[first]
+            counts = {first: 1}
+            for j in order:
+                take = demands[j] - counts.get(j, 0)
+                for x, r in zip(vectors[j], room, strict=True):
+                    if x:
+                        take = min(take, r // x)
+                if take > 0:
+                    counts[j] = counts.get(j, 0) + take
+                    room = [r - take * x for x, r in zip(vectors[j], room, strict=True)]
+                    value += take * duals[j]
+            if value > 1 + EPS:
+                found.append((value, _pattern(counts)))
+        found.sort(key=lambda t: -t[0])
+        return [p for _, p in found[:k]]
+
+    def residual(self, demands: Sequence[int]) -> list[Pattern]:
+        """The residual items of a dive, packed by the local search."""
+        items = [self.vectors[j] for j, d in enumerate(demands) for _ in range(d)]
+        if not items:
+            return []
+        type_of = [j for j, d in enumerate(demands) for _ in range(d)]
+        bins = local_search(Problem([], 0, items, self.caps))
+        return patterns_of_bins(bins, type_of)
+
+    def solve(
+        self, profits: Sequence[int], demands: Sequence[int], seconds: float
+    ) -> tuple[int, Pattern, bool]:
+        """The best pattern: ``(value, pattern, exact)``; ``exact`` is False if it gave up."""
+        from ortools.sat.python import cp_model
+
+        useful = [j for j, p in enumerate(profits) if p > 0 and demands[j] > 0]
+        if not useful:
+            return 0, (), True
+        model = cp_model.CpModel()
+        # take[j] copies of type j go into the bin.
+        take = {j: model.new_int_var(0, min(demands[j], self.most(j)), "") for j in useful}
+        # Every resource of the bin holds what is taken.
+        for d, cap in enumerate(self.caps):
+            terms = [self.vectors[j][d] * take[j] for j in useful if self.vectors[j][d]]
+            if terms:
+                model.add(sum(terms) <= cap)
+        model.maximize(sum(profits[j] * take[j] for j in useful))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(seconds, 0.01)
+        solver.parameters.num_workers = 1
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return 0, (), False
+        counts = {j: int(solver.value(take[j])) for j in useful}
+        return int(solver.objective_value), _pattern(counts), status == cp_model.OPTIMAL
 
 
 def _greedy_columns(
@@ -180,6 +275,9 @@ class ColumnGeneration:
         The bin capacity.
     columns
         Starting patterns (the incumbent's bins, tight patterns); single-type patterns are added.
+    vectors
+        For several resources: ``(distinct size vectors, capacities)``; ``sizes`` is then
+        empty and ``capacity`` 0, and the pricing is a multidimensional knapsack.
     """
 
     def __init__(
@@ -188,6 +286,8 @@ class ColumnGeneration:
         demands: Sequence[int],
         capacity: int,
         columns: Sequence[Pattern],
+        *,
+        vectors: tuple[Sequence[tuple[int, ...]], tuple[int, ...]] | None = None,
     ) -> None:
         from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
 
@@ -203,14 +303,16 @@ class ColumnGeneration:
         self._objective.SetMinimization()
         self.columns: list[tuple[Any, Pattern]] = []
         self._seen: set[Pattern] = set()
-        self._pricing = _Pricing(self.sizes, capacity)
+        self._pricing: _Pricing | _VectorPricing = (
+            _Pricing(self.sizes, capacity) if vectors is None else _VectorPricing(*vectors)
+        )
         self._center: list[float] | None = None
         self._dirty = True
         self.iterations = 0
         for pattern in columns:
             self.add(pattern)
         for j, d in enumerate(demands):
-            self.add(((j, max(1, min(d, capacity // sizes[j]))),))
+            self.add(((j, max(1, min(d, self._pricing.most(j)))),))
 
     def add(self, pattern: Pattern) -> bool:
         """Add a column (a pattern); False if it is already there or empty."""
@@ -300,9 +402,7 @@ class ColumnGeneration:
             added = False
             if 1 - sum(duals[j] * k for j, k in pattern) < -EPS:
                 added = self.add(pattern)
-            for extra in _greedy_columns(
-                self.sizes, self.demands, self.capacity, duals, GREEDY_COLUMNS
-            ):
+            for extra in self._pricing.greedy(duals, self.demands, GREEDY_COLUMNS):
                 added = self.add(extra) or added
             if not added and point is not duals:
                 # The smoothed point priced no new column: price at the LP duals themselves.
@@ -338,6 +438,10 @@ class ColumnGeneration:
             if 1 - sum(duals[j] * k for j, k in pattern) < -EPS and self.add(pattern):
                 continue
             return value, profits, best
+
+    def residual_bins(self, demands: Sequence[int]) -> list[Pattern]:
+        """Pack the items of ``demands`` (a dive's residual) heuristically; their patterns."""
+        return self._pricing.residual(demands)
 
     def solution(self, deadline: float) -> list[tuple[float, Pattern]]:
         """The LP values of the columns in use (re-solving if columns were added since)."""
@@ -396,7 +500,7 @@ def dive(
                         fixed.append(pattern)
                         took = True
             if took:
-                rest = _residual_bins(cg.sizes, left, cg.capacity)
+                rest = cg.residual_bins(left)
                 if len(fixed) + len(rest) <= target:
                     return fixed + rest
             if not took:

@@ -77,6 +77,11 @@ MIP_SHARE = 0.6
 MAX_ARCS = 300_000
 #: Largest number of (item, bin) Booleans of the assignment model.
 MAX_ASSIGN_VARS = 2_000_000
+#: Share of the time left for the vector LP bound, and then for the vector LP dives ...
+VECTOR_LP_SHARE = 0.4
+VECTOR_DIVE_SHARE = 0.3
+#: ... at most this many of them.
+VECTOR_DIVES = 20
 #: The seed of every randomised stage, so that results are reproducible.
 SEED = 20240601
 
@@ -615,6 +620,56 @@ class _ArcFlowSearch:
 # -- several resources -----------------------------------------------------------------------------
 
 
+def _vector_lp(
+    vectors: Sequence[tuple[int, ...]], caps: tuple[int, ...], tracker: _Tracker
+) -> None:
+    """The LP bound of vector packing by column generation, then a few LP dives.
+
+    The pricing is a multidimensional knapsack; the bound is Farley's, proven as for one
+    resource. Items of all zeros are left out (they fit anywhere) and join the first bin.
+    """
+    positive = [i for i, v in enumerate(vectors) if any(v)]
+    zeros = [i for i, v in enumerate(vectors) if not any(v)]
+    if not positive:
+        return
+    order = sorted(
+        positive,
+        key=lambda i: (sum(x / c for x, c in zip(vectors[i], caps, strict=True)), vectors[i]),
+        reverse=True,
+    )
+    types: list[tuple[int, ...]] = []
+    demands: list[int] = []
+    members: list[list[int]] = []
+    type_of: dict[int, int] = {}
+    for i in order:
+        if not types or types[-1] != vectors[i]:
+            types.append(vectors[i])
+            demands.append(0)
+            members.append([])
+        demands[-1] += 1
+        members[-1].append(i)
+        type_of[i] = len(types) - 1
+    incumbent = [[i for i in b if i in type_of] for b in tracker.bins or []]
+    columns = colgen.patterns_of_bins(
+        [b for b in incumbent if b], [type_of.get(i, 0) for i in range(len(vectors))]
+    )
+    cg = colgen.ColumnGeneration([], demands, 0, columns, vectors=(types, caps))
+    stop = min(tracker.deadline, time.monotonic() + VECTOR_LP_SHARE * tracker.left())
+    _, bound = cg.run(stop, stop_at=tracker.best)
+    tracker.lift(bound, "column generation")
+    rng = random.Random(SEED)
+    stop = min(tracker.deadline, time.monotonic() + VECTOR_DIVE_SHARE * tracker.left())
+    for k in range(VECTOR_DIVES):
+        if tracker.done() or time.monotonic() > stop:
+            return
+        found = colgen.dive(cg, demands, tracker.bound, stop, rng, greedy=k == 0)
+        if found is not None:
+            bins = _bins_of_patterns(found, members)
+            if zeros:
+                bins = [bins[0] + zeros, *bins[1:]] if bins else [list(zeros)]
+            tracker.offer(bins, "column generation")
+
+
 def _solve_vector(
     prob: Problem, tracker: _Tracker, workers: int, hint: list[list[int]] | None
 ) -> None:
@@ -633,6 +688,9 @@ def _solve_vector(
         tracker.offer(local_search(prob), "bounds")
         if tracker.done():
             return
+    _vector_lp(vectors, caps, tracker)
+    if tracker.done():
+        return
     best = tracker.bins
     upper = len(best) if best is not None else n
     if n * upper > MAX_ASSIGN_VARS or tracker.left() <= 0.05:
