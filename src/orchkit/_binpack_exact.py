@@ -15,8 +15,9 @@ One resource:
    model (`orchkit._binpack_arcflow`) for a packing into exactly the bound in the background,
    and raises the bound when there is none.
 
-Several resources: the same bounds and heuristics, then the assignment model with symmetry
-breaking (`orchkit._binpack_assign`) on CP-SAT.
+Several resources: the same bounds and heuristics; the LP bound by column generation with a
+multidimensional-knapsack pricing (CP-SAT), proven the same way, and LP dives; then the
+assignment model with symmetry breaking (`orchkit._binpack_assign`) on CP-SAT.
 
 The time limit is enforced here: every stage is given the time left, the solvers run in worker
 threads that are told to stop at the deadline, and the caller's `on_progress` is called from the
@@ -746,7 +747,9 @@ def solve(
     by column generation and proven with exact arithmetic; the patterns a packing meeting it
     could use are enumerated and a MIP (SCIP) decides whether it can be met, and LP-guided
     diving and the compressed arc-flow model on CP-SAT close what is left. For several
-    resources, an assignment model with symmetry breaking runs on CP-SAT. The status is
+    resources, the LP bound comes from column generation too (its pricing is a
+    multidimensional knapsack), then an assignment model with symmetry breaking runs on
+    CP-SAT. The status is
     ``OPTIMAL`` only when the packing meets a proven lower bound.
 
     Parameters
