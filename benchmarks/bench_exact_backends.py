@@ -128,16 +128,7 @@ def arcflow_mip(graph: arcflow.ArcFlowGraph, bins: int, limit: float, name: str)
     flow = [model.new_int_var(0, bins, f"f{a}") for a in range(len(graph.arcs))]
     inner = [u for u in graph.nodes if u not in (graph.source, graph.sink)]
     loss = {u: model.new_int_var(0, bins, f"l{u}") for u in inner}
-    leaving: dict[int, list[Any]] = {u: [] for u in graph.nodes}
-    entering: dict[int, list[Any]] = {u: [] for u in graph.nodes}
-    by_type: list[list[Any]] = [[] for _ in graph.sizes]
-    for var, (u, v, j) in zip(flow, graph.arcs, strict=True):
-        leaving[u].append(var)
-        entering[v].append(var)
-        by_type[j].append(var)
-    for u, var in loss.items():
-        leaving[u].append(var)
-        entering[graph.sink].append(var)
+    leaving, entering, by_type = arcflow.incidence(graph, flow, loss)
     for u in graph.nodes:
         if u == graph.source:
             model.add(mb.LinearExpr.sum(leaving[u]) == bins)

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import combinations_with_replacement
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -97,6 +98,15 @@ def assert_consistent(solution: Solution, sizes: Sequence[object], capacity: obj
         assert solution.gap == 0.0
 
 
+def fresh_stage(sizes: list[int], capacity: int) -> tuple[Any, Any]:
+    """The one-resource stage with 20 s, started from one item per bin and no bound."""
+    now = time.monotonic()
+    tracker = exact._Tracker(now, now + 20, None)
+    stage = exact._Scalar(sizes, capacity, tracker, 2)
+    stage.offer([[i] for i in range(len(stage.weights))], "start")
+    return tracker, stage
+
+
 class TestAgainstBruteForce:
     @settings(max_examples=60, deadline=None)
     @given(instance=scalar_instances(max_items=9))
@@ -150,10 +160,7 @@ class TestArcFlowStage:
         sizes, capacity = instance
         if not any(sizes):
             return
-        now = time.monotonic()
-        tracker = exact._Tracker(now, now + 20, None)
-        stage = exact._Scalar(sizes, capacity, tracker, 2)
-        stage.offer([[i] for i in range(len(stage.weights))], "start")
+        tracker, stage = fresh_stage(sizes, capacity)
         tracker.lift(-(-sum(stage.weights) // stage.cap), "L1")
         for _ in range(len(sizes) + 1):
             if tracker.done():
@@ -176,10 +183,7 @@ class TestPatternStage:
         sizes, capacity = instance
         if not any(sizes):
             return
-        now = time.monotonic()
-        tracker = exact._Tracker(now, now + 20, None)
-        stage = exact._Scalar(sizes, capacity, tracker, 2)
-        stage.offer([[i] for i in range(len(stage.weights))], "start")
+        tracker, stage = fresh_stage(sizes, capacity)
         cg = colgen.ColumnGeneration(stage.sizes, stage.demands, stage.cap, [])
         stage.enumerate(cg)
         optimum = brute_force(sizes, capacity)

@@ -36,7 +36,14 @@ from typing import Any
 
 import attrs
 
-__all__ = ["ArcFlowGraph", "ArcFlowModel", "build_graph", "build_model", "decode_paths"]
+__all__ = [
+    "ArcFlowGraph",
+    "ArcFlowModel",
+    "build_graph",
+    "build_model",
+    "decode_paths",
+    "incidence",
+]
 
 
 @attrs.frozen
@@ -184,6 +191,29 @@ class ArcFlowModel:
     loss: dict[int, Any]
 
 
+def incidence(
+    graph: ArcFlowGraph, flow: Sequence[Any], loss: dict[int, Any]
+) -> tuple[dict[int, list[Any]], dict[int, list[Any]], list[list[Any]]]:
+    """The variables leaving and entering each node, and those of each item type.
+
+    ``flow[a]`` belongs to item arc ``a``; ``loss[u]`` to the loss arc from ``u`` to the sink.
+    Any solver's variables will do (CP-SAT's or a MIP's).
+
+    Runtime complexity: ``O(arcs + nodes)``.
+    """
+    leaving: dict[int, list[Any]] = {u: [] for u in graph.nodes}
+    entering: dict[int, list[Any]] = {u: [] for u in graph.nodes}
+    by_type: list[list[Any]] = [[] for _ in graph.sizes]
+    for var, (u, v, j) in zip(flow, graph.arcs, strict=True):
+        leaving[u].append(var)
+        entering[v].append(var)
+        by_type[j].append(var)
+    for u, var in loss.items():
+        leaving[u].append(var)
+        entering[graph.sink].append(var)
+    return leaving, entering, by_type
+
+
 def build_model(
     graph: ArcFlowGraph,
     lower: int,
@@ -210,16 +240,7 @@ def build_model(
         for u in graph.nodes
         if u not in (graph.source, graph.sink)
     }
-    leaving: dict[int, list[Any]] = {u: [] for u in graph.nodes}
-    entering: dict[int, list[Any]] = {u: [] for u in graph.nodes}
-    by_type: list[list[Any]] = [[] for _ in graph.sizes]
-    for var, (u, v, j) in zip(flow, graph.arcs, strict=True):
-        leaving[u].append(var)
-        entering[v].append(var)
-        by_type[j].append(var)
-    for u, var in loss.items():
-        leaving[u].append(var)
-        entering[graph.sink].append(var)
+    leaving, entering, by_type = incidence(graph, flow, loss)
 
     # Flow conservation: every bin leaves the source, passes through each node it enters, and
     # reaches the sink.
