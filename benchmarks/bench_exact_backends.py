@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         inst = next(i for i in data["instances"] if i["name"] == name)
         weights, cap = inst["items"], inst["capacity"]
         order = sorted(range(len(weights)), key=weights.__getitem__, reverse=True)
-        sizes, demands, type_of = _types(weights, order)
+        sizes, demands, type_of, _ = _types(weights, order)
         start = local_search(Problem(weights, cap, None, (cap,)))
         columns = colgen.patterns_of_bins(start, type_of)
         columns += colgen.tight_patterns(sizes, demands, cap)

@@ -93,7 +93,10 @@ class _Pricing:
 
     def residual(self, demands: Sequence[int]) -> list[Pattern]:
         """The residual items of a dive, packed by the local search."""
-        return _residual_bins(self.sizes, demands, self.capacity)
+        cap = self.capacity
+        return _residual_bins(
+            demands, lambda types: Problem([self.sizes[j] for j in types], cap, None, (cap,))
+        )
 
     def solve(
         self, profits: Sequence[int], demands: Sequence[int], seconds: float
@@ -168,12 +171,9 @@ class _VectorPricing:
 
     def residual(self, demands: Sequence[int]) -> list[Pattern]:
         """The residual items of a dive, packed by the local search."""
-        items = [self.vectors[j] for j, d in enumerate(demands) for _ in range(d)]
-        if not items:
-            return []
-        type_of = [j for j, d in enumerate(demands) for _ in range(d)]
-        bins = local_search(Problem([], 0, items, self.caps))
-        return patterns_of_bins(bins, type_of)
+        return _residual_bins(
+            demands, lambda types: Problem([], 0, [self.vectors[j] for j in types], self.caps)
+        )
 
     def solve(
         self, profits: Sequence[int], demands: Sequence[int], seconds: float
@@ -450,14 +450,17 @@ class ColumnGeneration:
         return [(var.solution_value(), p) for var, p in self.columns if var.solution_value() > EPS]
 
 
-def _residual_bins(sizes: Sequence[int], demands: Sequence[int], capacity: int) -> list[Pattern]:
-    """Pack the residual items with the local search; their patterns."""
-    weights = [w for w, d in zip(sizes, demands, strict=True) for _ in range(d)]
-    if not weights:
-        return []
+def _residual_bins(
+    demands: Sequence[int], problem: Callable[[list[int]], Problem]
+) -> list[Pattern]:
+    """Pack ``demands[j]`` items of each type ``j`` with the local search; their patterns.
+
+    ``problem(types)`` builds the instance whose item ``i`` is of type ``types[i]``.
+    """
     type_of = [j for j, d in enumerate(demands) for _ in range(d)]
-    bins = local_search(Problem(weights, capacity, None, (capacity,)))
-    return patterns_of_bins(bins, type_of)
+    if not type_of:
+        return []
+    return patterns_of_bins(local_search(problem(type_of)), type_of)
 
 
 def dive(

@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import reduce
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -332,19 +332,31 @@ def run_cpsat(
 # -- one resource ----------------------------------------------------------------------------------
 
 
-def _types(weights: Sequence[int], order: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
-    """Distinct sizes (decreasing), their counts, and the type of every item."""
-    sizes: list[int] = []
+_T = TypeVar("_T", int, tuple[int, ...])
+
+
+def _types(
+    weights: Sequence[_T], order: Sequence[int]
+) -> tuple[list[_T], list[int], list[int], list[list[int]]]:
+    """Group the items of ``order`` (equal sizes next to each other) into types.
+
+    Returns the distinct sizes in that order, their counts, the type of every item (0 for the
+    items not in ``order``) and the items of each type.
+    """
+    sizes: list[_T] = []
     demands: list[int] = []
+    members: list[list[int]] = []
     type_of = [0] * len(weights)
     for i in order:
         w = weights[i]
         if not sizes or sizes[-1] != w:
             sizes.append(w)
             demands.append(0)
+            members.append([])
         demands[-1] += 1
+        members[-1].append(i)
         type_of[i] = len(sizes) - 1
-    return sizes, demands, type_of
+    return sizes, demands, type_of, members
 
 
 def _bins_of_patterns(
@@ -379,10 +391,7 @@ class _Scalar:
         self.weights = [weights[i] // g for i in self.positive]
         self.cap = cap // g
         order = sorted(range(len(self.weights)), key=self.weights.__getitem__, reverse=True)
-        self.sizes, self.demands, self.type_of = _types(self.weights, order)
-        self.members: list[list[int]] = [[] for _ in self.sizes]
-        for i in order:
-            self.members[self.type_of[i]].append(i)
+        self.sizes, self.demands, self.type_of, self.members = _types(self.weights, order)
 
     def offer(self, local: list[list[int]], method: str) -> None:
         """Offer bins of the positive-size items (local numbering) to the tracker."""
@@ -638,22 +647,9 @@ def _vector_lp(
         key=lambda i: (sum(x / c for x, c in zip(vectors[i], caps, strict=True)), vectors[i]),
         reverse=True,
     )
-    types: list[tuple[int, ...]] = []
-    demands: list[int] = []
-    members: list[list[int]] = []
-    type_of: dict[int, int] = {}
-    for i in order:
-        if not types or types[-1] != vectors[i]:
-            types.append(vectors[i])
-            demands.append(0)
-            members.append([])
-        demands[-1] += 1
-        members[-1].append(i)
-        type_of[i] = len(types) - 1
-    incumbent = [[i for i in b if i in type_of] for b in tracker.bins or []]
-    columns = colgen.patterns_of_bins(
-        [b for b in incumbent if b], [type_of.get(i, 0) for i in range(len(vectors))]
-    )
+    types, demands, type_of, members = _types(vectors, order)
+    incumbent = [[i for i in b if any(vectors[i])] for b in tracker.bins or []]
+    columns = colgen.patterns_of_bins([b for b in incumbent if b], type_of)
     cg = colgen.ColumnGeneration([], demands, 0, columns, vectors=(types, caps))
     stop = min(tracker.deadline, time.monotonic() + VECTOR_LP_SHARE * tracker.left())
     _, bound = cg.run(stop, stop_at=tracker.best)

@@ -438,7 +438,8 @@ class _Search:
                 continue
             chosen = set(subset)
             out = [i for i in content if i not in chosen]
-            new = [i for i in subset if i not in set(content)]
+            kept = set(content)
+            new = [i for i in subset if i not in kept]
             until = iteration + 3 + self.rng.randrange(5)
             for i in out:
                 pool.append(i)
